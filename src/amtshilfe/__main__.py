@@ -1,0 +1,3 @@
+from amtshilfe.cli import main
+
+main()

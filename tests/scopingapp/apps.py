@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class ScopingAppConfig(AppConfig):
+    name = "tests.scopingapp"
+    label = "scopingapp"

@@ -1,0 +1,16 @@
+"""Test settings: the real settings plus a test-only app, and a fast password hasher.
+
+The argon2 hasher the product uses is tested on its own (tests/core/test_passwords.py).
+"""
+
+import os
+import tempfile
+
+os.environ.setdefault("AMTSHILFE_VAR_DIR", tempfile.mkdtemp(prefix="amtshilfe-test-"))
+os.environ.setdefault("SECRET_KEY", "test-only-" + "x" * 60)
+
+from amtshilfe.config.settings import *  # noqa: E402, F403
+from amtshilfe.config.settings import INSTALLED_APPS  # noqa: E402
+
+INSTALLED_APPS = [*INSTALLED_APPS, "tests.scopingapp"]
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
