@@ -9,8 +9,8 @@ import tempfile
 os.environ.setdefault("AMTSHILFE_VAR_DIR", tempfile.mkdtemp(prefix="amtshilfe-test-"))
 os.environ.setdefault("SECRET_KEY", "test-only-" + "x" * 60)
 
-from amtshilfe.config.settings import *  # noqa: E402, F403
-from amtshilfe.config.settings import INSTALLED_APPS  # noqa: E402
+from amtshilfe.config.settings import *  # noqa: F403
+from amtshilfe.config.settings import INSTALLED_APPS
 
 INSTALLED_APPS = [*INSTALLED_APPS, "tests.scopingapp"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -108,10 +108,17 @@ def test_delegated_grant_ends_with_the_agreement(world):
     agreement.save()
     item = world["items"][DELEGATED_IN_SCOPE]
 
-    for day, expected in [("2025-12-31", False), ("2026-01-01", True), ("2026-06-30", True), ("2026-07-01", False)]:
+    for day, expected in [
+        ("2025-12-31", False),
+        ("2026-01-01", True),
+        ("2026-06-30", True),
+        ("2026-07-01", False),
+    ]:
         with time_machine.travel(datetime.datetime.fromisoformat(f"{day}T12:00+01:00"), tick=False):
             fresh = type(clerk).objects.get(pk=clerk.pk)  # no cached grants
-            visible = item in set(access.scoped(WorkItem, fresh, Action.VIEW, work=WorkItem.work_fields))
+            visible = item in set(
+                access.scoped(WorkItem, fresh, Action.VIEW, work=WorkItem.work_fields)
+            )
             assert visible is expected, day
 
 
@@ -119,8 +126,12 @@ def test_delegation_of_a_bundle_reaches_only_that_bundle(world):
     helper = OrganisationFactory()
     delegation(world["other"], helper, scope="bundle", value="Hundesteuer")
     with scopes_disabled():
-        in_bundle = WorkItem.objects.create(organisation=world["other"], bundle="Hundesteuer", title="a")
-        outside = WorkItem.objects.create(organisation=world["other"], bundle="Meldewesen", title="b")
+        in_bundle = WorkItem.objects.create(
+            organisation=world["other"], bundle="Hundesteuer", title="a"
+        )
+        outside = WorkItem.objects.create(
+            organisation=world["other"], bundle="Meldewesen", title="b"
+        )
     clerk = member(helper, Role.CLERK)
     visible = set(access.scoped(WorkItem, clerk, Action.VIEW, work=WorkItem.work_fields))
     assert in_bundle in visible and outside not in visible

@@ -92,7 +92,12 @@ def test_name_lookup_is_tolerant_of_umlauts(spelling):
 
 @pytest.mark.parametrize(
     ("spelling", "name"),
-    [("Giessen", "Gießen"), ("Gießen", "Gießen"), ("Gross-Gerau", "Groß-Gerau"), ("hoechst", "Höchst i. Odw.")],
+    [
+        ("Giessen", "Gießen"),
+        ("Gießen", "Gießen"),
+        ("Gross-Gerau", "Groß-Gerau"),
+        ("hoechst", "Höchst i. Odw."),
+    ],
 )
 def test_name_lookup_folds_sharp_s_and_umlauts(spelling, name):
     region = selectors.best_region_by_name(spelling)

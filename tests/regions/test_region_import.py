@@ -19,7 +19,9 @@ HEADER = "ars,ags,name,kind,parent_ars,population,area_km2,plz,sonderstatusstadt
 
 
 def database_state() -> list[tuple]:
-    return list(Region.objects.order_by("ars").values_list("ars", "name", "population", "parent_id"))
+    return list(
+        Region.objects.order_by("ars").values_list("ars", "name", "population", "parent_id")
+    )
 
 
 def test_importing_the_same_file_again_changes_nothing():
@@ -72,7 +74,11 @@ def test_missing_columns_are_reported():
 
 def test_command_line_reports_a_malformed_file_with_its_line(tmp_path: Path, settings):
     bad = tmp_path / "regions.csv"
-    bad.write_text(HEADER + "060000000000,,Hessen,land,,1,1.00,,false,Hessen\n" + "0600,,X,stadt,060000000000,,,,false,X\n")
+    bad.write_text(
+        HEADER
+        + "060000000000,,Hessen,land,,1,1.00,,false,Hessen\n"
+        + "0600,,X,stadt,060000000000,,,,false,X\n"
+    )
     result = subprocess.run(
         [sys.executable, "-m", "amtshilfe.cli", "import-regions", str(bad)],
         capture_output=True,

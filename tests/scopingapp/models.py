@@ -18,3 +18,6 @@ class WorkItem(models.Model):
 
     class Meta:
         app_label = "scopingapp"
+
+    def __str__(self) -> str:
+        return self.title

@@ -9,13 +9,13 @@ from amtshilfe.accounts.models import User
 from amtshilfe.core.admin_site import AuditedModelAdmin, operator_admin
 
 
-class UserCreationForm(BaseUserCreationForm):  # type: ignore[type-arg]
+class UserCreationForm(BaseUserCreationForm):
     class Meta:
         model = User
         fields = ("email", "full_name", "kind")
 
 
-class UserEditForm(UserChangeForm):  # type: ignore[type-arg]
+class UserEditForm(UserChangeForm):
     class Meta:
         model = User
         fields = ("email", "full_name", "kind", "is_active", "is_staff")
@@ -24,7 +24,7 @@ class UserEditForm(UserChangeForm):  # type: ignore[type-arg]
 
 
 @admin.register(User, site=operator_admin)
-class UserAdmin(AuditedModelAdmin, BaseUserAdmin):  # type: ignore[misc]
+class UserAdmin(AuditedModelAdmin, BaseUserAdmin):
     form = UserEditForm
     add_form = UserCreationForm
     ordering = ["email"]
@@ -37,8 +37,6 @@ class UserAdmin(AuditedModelAdmin, BaseUserAdmin):  # type: ignore[misc]
         ("Person", {"fields": ("full_name", "kind")}),
         ("Status", {"fields": ("is_active", "is_staff")}),
     )
-    add_fieldsets = (
-        (None, {"fields": ("email", "full_name", "kind", "password1", "password2")}),
-    )
+    add_fieldsets = ((None, {"fields": ("email", "full_name", "kind", "password1", "password2")}),)
     audit_fields = ("email", "full_name", "kind", "is_active", "is_staff")
     audit_organisation_field = None

@@ -112,9 +112,14 @@ class Grants:
 
 
 class Actor(Protocol):
-    pk: Any
-    is_authenticated: bool
-    is_active: bool
+    @property
+    def pk(self) -> Any: ...
+
+    @property
+    def is_authenticated(self) -> bool: ...
+
+    @property
+    def is_active(self) -> bool: ...
 
 
 class DelegationSource(Protocol):
@@ -163,7 +168,7 @@ def memberships_of(actor: Actor) -> list[tuple[int, str]]:
 def forget_cached_access(actor: Actor) -> None:
     """Drop what :func:`memberships_of` cached, after memberships changed."""
     if hasattr(actor, "_amtshilfe_memberships"):
-        del actor._amtshilfe_memberships  # type: ignore[attr-defined]
+        del actor._amtshilfe_memberships
 
 
 def grants(actor: Actor | None, action: Action, *, on: date | None = None) -> Grants:

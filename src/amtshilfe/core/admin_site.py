@@ -22,9 +22,7 @@ class OperatorAdminSite(admin.AdminSite):
         user = request.user
         if not (user.is_active and user.is_staff):
             return False
-        return any(
-            role == access.Role.PLATFORM_OPERATOR for _, role in access.memberships_of(user)
-        )
+        return any(role == access.Role.PLATFORM_OPERATOR for _, role in access.memberships_of(user))
 
     def admin_view(self, view: Any, cacheable: bool = False) -> Any:
         inner = super().admin_view(view, cacheable)
@@ -45,7 +43,7 @@ class OperatorAdminSite(admin.AdminSite):
 operator_admin = OperatorAdminSite(name="admin")
 
 
-class AuditedModelAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class AuditedModelAdmin(admin.ModelAdmin):
     """Writes through the admin land in the audit trail like every other staff write."""
 
     audit_fields: tuple[str, ...] = ()

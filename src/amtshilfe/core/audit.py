@@ -59,5 +59,8 @@ def record(
         object_type=obj._meta.label_lower,
         object_id=str(obj.pk),
         object_label=str(obj)[:300],
-        changes={k: _plain(v) if not isinstance(v, list) else [_plain(x) for x in v] for k, v in (changes or {}).items()},
+        changes={
+            k: _plain(v) if not isinstance(v, list) else [_plain(x) for x in v]
+            for k, v in (changes or {}).items()
+        },
     )

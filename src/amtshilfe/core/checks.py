@@ -76,7 +76,10 @@ def production_settings(app_configs: Any = None, **kwargs: Any) -> list[Error | 
                 id="amtshilfe.E005",
             )
         )
-    if settings.DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3" and settings.PRODUCTION:
+    if (
+        settings.DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3"
+        and settings.PRODUCTION
+    ):
         problems.append(
             Warning(
                 "SQLite im Produktivbetrieb / SQLite in production: fine for one small server, "

@@ -16,9 +16,7 @@ from amtshilfe.core.models import AuditEntry, WorkerHeartbeat
 
 def audit_entries(*, actor: Any, organisation_id: int | None = None) -> QuerySet[AuditEntry]:
     """Audit entries the actor may read (own organisations as admin; all as operator)."""
-    entries = access.scoped(AuditEntry, actor, access.Action.AUDIT).select_related(
-        "organisation"
-    )
+    entries = access.scoped(AuditEntry, actor, access.Action.AUDIT).select_related("organisation")
     if organisation_id is not None:
         entries = entries.filter(organisation_id=organisation_id)
     return entries

@@ -11,7 +11,7 @@ from amtshilfe.organisations.models import (
 )
 
 
-class OpeningHoursInline(admin.TabularInline):  # type: ignore[type-arg]
+class OpeningHoursInline(admin.TabularInline):
     model = OpeningHours
     extra = 0
 
@@ -24,7 +24,7 @@ class OrganisationAdmin(AuditedModelAdmin):
     raw_id_fields = ["region"]
     audit_organisation_field = None
 
-    def _organisation_of(self, obj):  # type: ignore[no-untyped-def]
+    def _organisation_of(self, obj):
         return obj.pk
 
 
@@ -52,24 +52,24 @@ class DelegationAgreementAdmin(AuditedModelAdmin):
 
 
 @admin.register(AuditEntry, site=operator_admin)
-class AuditEntryAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class AuditEntryAdmin(admin.ModelAdmin):
     """Append-only: operators read, nobody writes."""
 
     list_display = ["at", "actor_label", "organisation", "action", "object_type", "object_id"]
     list_filter = ["action"]
     search_fields = ["action", "object_id", "actor_label"]
 
-    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request):
         return False
 
-    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_change_permission(self, request, obj=None):
         return False
 
-    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_delete_permission(self, request, obj=None):
         return False
 
-    def has_view_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_view_permission(self, request, obj=None):
         return self.admin_site.has_permission(request)
 
-    def has_module_permission(self, request):  # type: ignore[no-untyped-def]
+    def has_module_permission(self, request):
         return self.admin_site.has_permission(request)

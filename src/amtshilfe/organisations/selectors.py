@@ -30,7 +30,9 @@ MUNICIPAL_KINDS = (
 def organisation_by_slug(slug: str) -> Organisation:
     """An active organisation's public record, or :class:`OrganisationNotFound`."""
     organisation = (
-        Organisation.objects.select_related("region__parent").filter(slug=slug, is_active=True).first()
+        Organisation.objects.select_related("region__parent")
+        .filter(slug=slug, is_active=True)
+        .first()
     )
     if organisation is None:
         raise OrganisationNotFound()

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -37,7 +39,7 @@ def portal(request: HttpRequest, slug: str) -> HttpResponse:
 def dashboard(request: HttpRequest) -> HttpResponse:
     """The staff member's organisations and roles, with what they may open there."""
     memberships = list(selectors.memberships_of_actor(request.user))
-    organisations = {}
+    organisations: dict[int, dict[str, Any]] = {}
     for membership in memberships:
         entry = organisations.setdefault(
             membership.organisation_id,

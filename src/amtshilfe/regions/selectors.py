@@ -18,7 +18,7 @@ def region_by_ars(ars: str) -> Region:
 
 
 def regions_by_ars_prefix(prefix: str) -> QuerySet[Region]:
-    """All regions whose ARS starts with ``prefix`` ("06435" → the Main-Kinzig-Kreis and its Gemeinden)."""
+    """Regions whose ARS starts with ``prefix`` ("06435": Main-Kinzig-Kreis and its Gemeinden)."""
     prefix = prefix.strip()
     if not prefix.isdigit():
         return Region.objects.none()

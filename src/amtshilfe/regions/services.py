@@ -55,9 +55,13 @@ def _parse_row(line: int, raw: dict[str, str], problems: list[str]) -> RegionRow
     before = len(problems)
     ars, ags, kind = field("ars"), field("ags"), field("kind")
     if not (len(ars) == 12 and ars.isdigit()):
-        problems.append(_("Line %(line)d: ARS %(ars)r must have 12 digits.") % {"line": line, "ars": ars})
+        problems.append(
+            _("Line %(line)d: ARS %(ars)r must have 12 digits.") % {"line": line, "ars": ars}
+        )
     if ags and not (len(ags) == 8 and ags.isdigit() and ags == ars[:5] + ars[9:]):
-        problems.append(_("Line %(line)d: AGS %(ags)r does not match the ARS.") % {"line": line, "ags": ags})
+        problems.append(
+            _("Line %(line)d: AGS %(ags)r does not match the ARS.") % {"line": line, "ags": ags}
+        )
     if kind not in RegionKind.values:
         problems.append(_("Line %(line)d: unknown kind %(kind)r.") % {"line": line, "kind": kind})
     if not field("name"):
@@ -160,7 +164,9 @@ def _values(row: RegionRow) -> dict[str, object]:
     }
 
 
-def import_regions(source: Path | IO[str] | None = None, *, progress: Progress | None = None) -> ImportSummary:
+def import_regions(
+    source: Path | IO[str] | None = None, *, progress: Progress | None = None
+) -> ImportSummary:
     """(Re)load regions from a CSV in the Destatis-derived format; atomic and idempotent."""
     if source is None:
         source = DEFAULT_REGION_FILE
@@ -168,7 +174,9 @@ def import_regions(source: Path | IO[str] | None = None, *, progress: Progress |
         try:
             text = source.read_text(encoding="utf-8")
         except UnicodeDecodeError as exc:
-            raise RegionFileInvalid([_("The file is not UTF-8: %(error)s") % {"error": exc}]) from exc
+            raise RegionFileInvalid(
+                [_("The file is not UTF-8: %(error)s") % {"error": exc}]
+            ) from exc
         rows = parse_region_file(io.StringIO(text, newline=""))
     else:
         rows = parse_region_file(source)

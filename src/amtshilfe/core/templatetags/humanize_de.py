@@ -1,4 +1,4 @@
-"""Number formatting that follows the active language (1.234.567 in German, 1,234,567 in English)."""
+"""Numbers grouped as the active language does: 1.234.567 in German, 1,234,567 in English."""
 
 from __future__ import annotations
 

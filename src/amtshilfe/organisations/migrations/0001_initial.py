@@ -6,108 +6,287 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('regions', '0001_initial'),
+        ("regions", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Organisation',
+            name="Organisation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, verbose_name='name')),
-                ('slug', models.SlugField(max_length=100, unique=True, verbose_name='address on this portal')),
-                ('kind', models.CharField(choices=[('gemeinde', 'Municipality'), ('stadt', 'Town'), ('kreisfreie_stadt', 'District-free city'), ('kreis', 'District'), ('it_provider', 'IT service provider'), ('ministry', 'Ministry'), ('consultancy', 'Consultancy')], max_length=32, verbose_name='kind')),
-                ('email', models.EmailField(blank=True, max_length=254, verbose_name='e-mail')),
-                ('phone', models.CharField(blank=True, max_length=50, verbose_name='telephone')),
-                ('website', models.URLField(blank=True, verbose_name='website')),
-                ('street', models.CharField(blank=True, max_length=200, verbose_name='street and number')),
-                ('postcode', models.CharField(blank=True, max_length=5, verbose_name='postcode')),
-                ('city', models.CharField(blank=True, max_length=100, verbose_name='town')),
-                ('is_active', models.BooleanField(default=True, verbose_name='active')),
-                ('region', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='organisation', to='regions.region', verbose_name='region')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, verbose_name="name")),
+                (
+                    "slug",
+                    models.SlugField(
+                        max_length=100, unique=True, verbose_name="address on this portal"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("gemeinde", "Municipality"),
+                            ("stadt", "Town"),
+                            ("kreisfreie_stadt", "District-free city"),
+                            ("kreis", "District"),
+                            ("it_provider", "IT service provider"),
+                            ("ministry", "Ministry"),
+                            ("consultancy", "Consultancy"),
+                        ],
+                        max_length=32,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("email", models.EmailField(blank=True, max_length=254, verbose_name="e-mail")),
+                ("phone", models.CharField(blank=True, max_length=50, verbose_name="telephone")),
+                ("website", models.URLField(blank=True, verbose_name="website")),
+                (
+                    "street",
+                    models.CharField(blank=True, max_length=200, verbose_name="street and number"),
+                ),
+                ("postcode", models.CharField(blank=True, max_length=5, verbose_name="postcode")),
+                ("city", models.CharField(blank=True, max_length=100, verbose_name="town")),
+                ("is_active", models.BooleanField(default=True, verbose_name="active")),
+                (
+                    "region",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="organisation",
+                        to="regions.region",
+                        verbose_name="region",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'organisation',
-                'verbose_name_plural': 'organisations',
-                'ordering': ['name'],
+                "verbose_name": "organisation",
+                "verbose_name_plural": "organisations",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Authority',
+            name="Authority",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, verbose_name='name')),
-                ('email', models.EmailField(blank=True, max_length=254, verbose_name='e-mail')),
-                ('phone', models.CharField(blank=True, max_length=50, verbose_name='telephone')),
-                ('street', models.CharField(blank=True, max_length=200, verbose_name='street and number')),
-                ('postcode', models.CharField(blank=True, max_length=5, verbose_name='postcode')),
-                ('city', models.CharField(blank=True, max_length=100, verbose_name='town')),
-                ('room', models.CharField(blank=True, max_length=100, verbose_name='room')),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='authorities', to='organisations.organisation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, verbose_name="name")),
+                ("email", models.EmailField(blank=True, max_length=254, verbose_name="e-mail")),
+                ("phone", models.CharField(blank=True, max_length=50, verbose_name="telephone")),
+                (
+                    "street",
+                    models.CharField(blank=True, max_length=200, verbose_name="street and number"),
+                ),
+                ("postcode", models.CharField(blank=True, max_length=5, verbose_name="postcode")),
+                ("city", models.CharField(blank=True, max_length=100, verbose_name="town")),
+                ("room", models.CharField(blank=True, max_length=100, verbose_name="room")),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="authorities",
+                        to="organisations.organisation",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'authority',
-                'verbose_name_plural': 'authorities',
-                'ordering': ['organisation', 'name'],
+                "verbose_name": "authority",
+                "verbose_name_plural": "authorities",
+                "ordering": ["organisation", "name"],
             },
         ),
         migrations.CreateModel(
-            name='OpeningHours',
+            name="OpeningHours",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('weekday', models.PositiveSmallIntegerField(choices=[(0, 'Monday'), (1, 'Tuesday'), (2, 'Wednesday'), (3, 'Thursday'), (4, 'Friday'), (5, 'Saturday'), (6, 'Sunday')], verbose_name='weekday')),
-                ('opens', models.TimeField(verbose_name='opens')),
-                ('closes', models.TimeField(verbose_name='closes')),
-                ('authority', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='opening_hours', to='organisations.authority')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "weekday",
+                    models.PositiveSmallIntegerField(
+                        choices=[
+                            (0, "Monday"),
+                            (1, "Tuesday"),
+                            (2, "Wednesday"),
+                            (3, "Thursday"),
+                            (4, "Friday"),
+                            (5, "Saturday"),
+                            (6, "Sunday"),
+                        ],
+                        verbose_name="weekday",
+                    ),
+                ),
+                ("opens", models.TimeField(verbose_name="opens")),
+                ("closes", models.TimeField(verbose_name="closes")),
+                (
+                    "authority",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="opening_hours",
+                        to="organisations.authority",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'opening hours',
-                'verbose_name_plural': 'opening hours',
-                'ordering': ['weekday', 'opens'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('closes__gt', models.F('opens'))), name='hours_in_order')],
+                "verbose_name": "opening hours",
+                "verbose_name_plural": "opening hours",
+                "ordering": ["weekday", "opens"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("closes__gt", models.F("opens"))), name="hours_in_order"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Membership',
+            name="Membership",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('clerk', 'Sachbearbeitung'), ('municipal_admin', 'Digitalisierungsbeauftragte'), ('mayor', 'Bürgermeister/in'), ('it_provider_staff', 'IT-Dienstleister'), ('consultant', 'Beratung'), ('ministry_staff', 'Ministerium'), ('reviewer', 'Gutachter/in'), ('platform_operator', 'Plattformbetrieb')], max_length=32, verbose_name='role')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='memberships', to=settings.AUTH_USER_MODEL)),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='memberships', to='organisations.organisation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("clerk", "Sachbearbeitung"),
+                            ("municipal_admin", "Digitalisierungsbeauftragte"),
+                            ("mayor", "Bürgermeister/in"),
+                            ("it_provider_staff", "IT-Dienstleister"),
+                            ("consultant", "Beratung"),
+                            ("ministry_staff", "Ministerium"),
+                            ("reviewer", "Gutachter/in"),
+                            ("platform_operator", "Plattformbetrieb"),
+                        ],
+                        max_length=32,
+                        verbose_name="role",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="memberships",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="memberships",
+                        to="organisations.organisation",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'membership',
-                'verbose_name_plural': 'memberships',
-                'ordering': ['organisation', 'role', 'user'],
-                'constraints': [models.UniqueConstraint(fields=('user', 'organisation', 'role'), name='membership_unique_role')],
+                "verbose_name": "membership",
+                "verbose_name_plural": "memberships",
+                "ordering": ["organisation", "role", "user"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("user", "organisation", "role"), name="membership_unique_role"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='DelegationAgreement',
+            name="DelegationAgreement",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('scope', models.CharField(choices=[('all', 'all services'), ('bundle', 'one Leistungsbündel'), ('service', 'one service')], max_length=16, verbose_name='scope')),
-                ('scope_value', models.CharField(blank=True, max_length=64, verbose_name='Leistungsbündel or LeiKa key')),
-                ('valid_from', models.DateField(verbose_name='valid from')),
-                ('valid_until', models.DateField(blank=True, null=True, verbose_name='valid until')),
-                ('delegating', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='delegations_given', to='organisations.organisation', verbose_name='delegating organisation')),
-                ('processing', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='delegations_taken', to='organisations.organisation', verbose_name='processing organisation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "scope",
+                    models.CharField(
+                        choices=[
+                            ("all", "all services"),
+                            ("bundle", "one Leistungsbündel"),
+                            ("service", "one service"),
+                        ],
+                        max_length=16,
+                        verbose_name="scope",
+                    ),
+                ),
+                (
+                    "scope_value",
+                    models.CharField(
+                        blank=True, max_length=64, verbose_name="Leistungsbündel or LeiKa key"
+                    ),
+                ),
+                ("valid_from", models.DateField(verbose_name="valid from")),
+                (
+                    "valid_until",
+                    models.DateField(blank=True, null=True, verbose_name="valid until"),
+                ),
+                (
+                    "delegating",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="delegations_given",
+                        to="organisations.organisation",
+                        verbose_name="delegating organisation",
+                    ),
+                ),
+                (
+                    "processing",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="delegations_taken",
+                        to="organisations.organisation",
+                        verbose_name="processing organisation",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'delegation agreement',
-                'verbose_name_plural': 'delegation agreements',
-                'ordering': ['delegating', 'valid_from'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('delegating', models.F('processing')), _negated=True), name='delegation_not_to_self'), models.CheckConstraint(condition=models.Q(models.Q(('scope', 'all'), ('scope_value', '')), models.Q(models.Q(('scope', 'all'), _negated=True), models.Q(('scope_value', ''), _negated=True)), _connector='OR'), name='delegation_scope_value')],
+                "verbose_name": "delegation agreement",
+                "verbose_name_plural": "delegation agreements",
+                "ordering": ["delegating", "valid_from"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("delegating", models.F("processing")), _negated=True),
+                        name="delegation_not_to_self",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("scope", "all"), ("scope_value", "")),
+                            models.Q(
+                                models.Q(("scope", "all"), _negated=True),
+                                models.Q(("scope_value", ""), _negated=True),
+                            ),
+                            _connector="OR",
+                        ),
+                        name="delegation_scope_value",
+                    ),
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='authority',
-            constraint=models.UniqueConstraint(fields=('organisation', 'name'), name='authority_unique_name'),
+            model_name="authority",
+            constraint=models.UniqueConstraint(
+                fields=("organisation", "name"), name="authority_unique_name"
+            ),
         ),
     ]

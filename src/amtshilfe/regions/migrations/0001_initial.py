@@ -6,33 +6,97 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Region',
+            name="Region",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('ars', models.CharField(max_length=12, unique=True, validators=[django.core.validators.RegexValidator('^\\d{12}$', 'An ARS has exactly 12 digits.')], verbose_name='ARS')),
-                ('ags', models.CharField(blank=True, db_index=True, max_length=8, verbose_name='AGS')),
-                ('name', models.CharField(max_length=200, verbose_name='name')),
-                ('official_name', models.CharField(blank=True, max_length=300, verbose_name='official name')),
-                ('name_folded', models.CharField(db_index=True, editable=False, max_length=200)),
-                ('kind', models.CharField(choices=[('land', 'Federal state'), ('regierungsbezirk', 'Government district'), ('kreis', 'District'), ('kreisfreie_stadt', 'District-free city'), ('stadt', 'Town'), ('gemeinde', 'Municipality'), ('gemeindefreies_gebiet', 'Unincorporated area')], max_length=32, verbose_name='kind')),
-                ('population', models.PositiveIntegerField(blank=True, null=True, verbose_name='population')),
-                ('area_km2', models.DecimalField(blank=True, decimal_places=2, max_digits=10, null=True, verbose_name='area (km²)')),
-                ('postcode', models.CharField(blank=True, max_length=5, verbose_name='postcode of the seat')),
-                ('sonderstatusstadt', models.BooleanField(default=False, verbose_name='Sonderstatusstadt')),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='regions.region', verbose_name='parent')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "ars",
+                    models.CharField(
+                        max_length=12,
+                        unique=True,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^\\d{12}$", "An ARS has exactly 12 digits."
+                            )
+                        ],
+                        verbose_name="ARS",
+                    ),
+                ),
+                (
+                    "ags",
+                    models.CharField(blank=True, db_index=True, max_length=8, verbose_name="AGS"),
+                ),
+                ("name", models.CharField(max_length=200, verbose_name="name")),
+                (
+                    "official_name",
+                    models.CharField(blank=True, max_length=300, verbose_name="official name"),
+                ),
+                ("name_folded", models.CharField(db_index=True, editable=False, max_length=200)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("land", "Federal state"),
+                            ("regierungsbezirk", "Government district"),
+                            ("kreis", "District"),
+                            ("kreisfreie_stadt", "District-free city"),
+                            ("stadt", "Town"),
+                            ("gemeinde", "Municipality"),
+                            ("gemeindefreies_gebiet", "Unincorporated area"),
+                        ],
+                        max_length=32,
+                        verbose_name="kind",
+                    ),
+                ),
+                (
+                    "population",
+                    models.PositiveIntegerField(blank=True, null=True, verbose_name="population"),
+                ),
+                (
+                    "area_km2",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        max_digits=10,
+                        null=True,
+                        verbose_name="area (km²)",
+                    ),
+                ),
+                (
+                    "postcode",
+                    models.CharField(blank=True, max_length=5, verbose_name="postcode of the seat"),
+                ),
+                (
+                    "sonderstatusstadt",
+                    models.BooleanField(default=False, verbose_name="Sonderstatusstadt"),
+                ),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="children",
+                        to="regions.region",
+                        verbose_name="parent",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'region',
-                'verbose_name_plural': 'regions',
-                'ordering': ['ars'],
+                "verbose_name": "region",
+                "verbose_name_plural": "regions",
+                "ordering": ["ars"],
             },
         ),
     ]

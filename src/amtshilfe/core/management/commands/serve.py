@@ -38,7 +38,9 @@ class Command(BaseCommand):
         address = f"{options['host']}:{options['port']}"
         web = self._spawn("web", "--bind", address)
         worker = self._spawn("worker")
-        self.stdout.write(self.style.SUCCESS(f"amtshilfe läuft auf / is running at http://{address}/"))
+        self.stdout.write(
+            self.style.SUCCESS(f"amtshilfe läuft auf / is running at http://{address}/")
+        )
         self.stdout.write("Strg+C beendet / Ctrl+C stops.")
         self.stdout.flush()
         stopping = False

@@ -28,7 +28,9 @@ class Command(BaseCommand):
         call_command("import_regions", stdout=self.stdout, stderr=self.stderr)
         logins = demo.create_demo_world(progress=Progress("Demowelt / demo world"))
         self.stdout.write("")
-        self.stdout.write(f"Demo-Zugänge / demo logins (Passwort / password: {demo.DEMO_PASSWORD}):")
+        self.stdout.write(
+            f"Demo-Zugänge / demo logins (Passwort / password: {demo.DEMO_PASSWORD}):"
+        )
         width = max(len(login.email) for login in logins)
         for login in logins:
             self.stdout.write(f"  {login.email.ljust(width)}  {login.role} – {login.organisation}")
