@@ -14,3 +14,6 @@ from amtshilfe.config.settings import INSTALLED_APPS
 
 INSTALLED_APPS = [*INSTALLED_APPS, "tests.scopingapp"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# whitenoise warns about a missing STATIC_ROOT; the embedded tier serves through finders.
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405

@@ -23,6 +23,7 @@ from typing import Any, Protocol, TypeVar
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django_scopes import scope, scopes_disabled
 
 from amtshilfe.core import errors
@@ -38,14 +39,14 @@ class Action(enum.StrEnum):
 class Role(models.TextChoices):
     """Staff roles; a membership gives one role in one organisation."""
 
-    CLERK = "clerk", "Sachbearbeitung"
-    MUNICIPAL_ADMIN = "municipal_admin", "Digitalisierungsbeauftragte"
-    MAYOR = "mayor", "Bürgermeister/in"
-    IT_PROVIDER_STAFF = "it_provider_staff", "IT-Dienstleister"
-    CONSULTANT = "consultant", "Beratung"
-    MINISTRY_STAFF = "ministry_staff", "Ministerium"
-    REVIEWER = "reviewer", "Gutachter/in"
-    PLATFORM_OPERATOR = "platform_operator", "Plattformbetrieb"
+    CLERK = "clerk", _("Clerk")
+    MUNICIPAL_ADMIN = "municipal_admin", _("Municipal admin (digitalisation officer)")
+    MAYOR = "mayor", _("Mayor")
+    IT_PROVIDER_STAFF = "it_provider_staff", _("IT service provider staff")
+    CONSULTANT = "consultant", _("Consultant")
+    MINISTRY_STAFF = "ministry_staff", _("Ministry staff")
+    REVIEWER = "reviewer", _("Reviewer")
+    PLATFORM_OPERATOR = "platform_operator", _("Platform operator")
 
 
 V, C, M, A = Action.VIEW, Action.CHANGE, Action.MANAGE, Action.AUDIT
@@ -215,13 +216,24 @@ def can(
     )
 
 
-def require(actor: Actor | None, action: Action, organisation_id: int, **work: Any) -> None:
-    """Raise unless :func:`can`; 404 when the actor may not even see it, else 403."""
+def require(
+    actor: Actor | None,
+    action: Action,
+    organisation_id: int,
+    *,
+    not_found: type[errors.NotFound] = errors.NotFound,
+    **work: Any,
+) -> None:
+    """Raise unless :func:`can`; 404 when the actor may not even see it, else 403.
+
+    Pass the ``not_found`` error a missing object raises, so that a foreign object and a
+    missing one answer exactly alike.
+    """
     if can(actor, action, organisation_id, **work):
         return
     if action != Action.VIEW and can(actor, Action.VIEW, organisation_id, **work):
         raise errors.PermissionDenied()
-    raise errors.NotFound()
+    raise not_found()
 
 
 ModelT = TypeVar("ModelT", bound=models.Model)

@@ -9,6 +9,7 @@ from django.shortcuts import render
 from amtshilfe.core import access
 from amtshilfe.core import selectors as core_selectors
 from amtshilfe.organisations import selectors
+from amtshilfe.organisations.errors import OrganisationNotFound
 
 AUDIT_PAGE_SIZE = 50
 
@@ -58,7 +59,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 @login_required
 def staff(request: HttpRequest, slug: str) -> HttpResponse:
     organisation = selectors.organisation_by_slug(slug)
-    access.require(request.user, access.Action.VIEW, organisation.pk)
+    access.require(
+        request.user, access.Action.VIEW, organisation.pk, not_found=OrganisationNotFound
+    )
     members = selectors.staff_of(actor=request.user, organisation_id=organisation.pk)
     return render(
         request, "organisations/staff.html", {"organisation": organisation, "members": members}
@@ -68,7 +71,9 @@ def staff(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 def audit_trail(request: HttpRequest, slug: str) -> HttpResponse:
     organisation = selectors.organisation_by_slug(slug)
-    access.require(request.user, access.Action.AUDIT, organisation.pk)
+    access.require(
+        request.user, access.Action.AUDIT, organisation.pk, not_found=OrganisationNotFound
+    )
     entries = core_selectors.audit_entries(actor=request.user, organisation_id=organisation.pk)
     before = request.GET.get("vor", "")
     if before.isdigit():

@@ -1,0 +1,146 @@
+"""The access matrix, generated: every URL of the URL conf × every role × own/foreign/delegated.
+
+A route that is missing from ROUTES fails ``test_every_route_is_in_the_access_table``, so a
+new page cannot be added without saying who may open it.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from amtshilfe.core.access import Role
+from tests.factories import delegation, member
+
+pytestmark = pytest.mark.django_db
+
+ROLES = [None, *Role.values]  # None: not logged in
+RELATIONS = ["own", "foreign", "delegated"]
+
+# What a role may open, per kind of route. Anything else: 404 for a foreign or delegated
+# organisation (not told apart from a missing one), 403 inside one's own organisation.
+PUBLIC = "public"  # anyone, logged in or not
+LOGGED_IN = "logged-in"  # any account; anonymous users are sent to the login page
+ORG_VIEW = "org-view"  # internal data of an organisation: members with VIEW (operators: all)
+ORG_AUDIT = "org-audit"  # audit trail: municipal admins of the organisation, operators
+POST_ONLY = "post-only"  # GET is refused: 405
+LOGIN_PAGE = "login-page"  # anyone; a logged-in user is sent on to the dashboard
+LANGUAGE_SWITCH = "language-switch"  # changes only on POST; GET just sends the user back
+OPERATOR_ADMIN = "operator-admin"
+
+ROUTES: dict[str, str] = {
+    "core:healthz": PUBLIC,
+    "core:readyz": PUBLIC,
+    "organisations:home": PUBLIC,
+    "organisations:portal": PUBLIC,
+    "regions:detail": PUBLIC,
+    "accounts:login": LOGIN_PAGE,
+    "accounts:logout": POST_ONLY,
+    "set_language": LANGUAGE_SWITCH,
+    "organisations:dashboard": LOGGED_IN,
+    "organisations:staff": ORG_VIEW,
+    "organisations:audit": ORG_AUDIT,
+}
+
+
+def named_routes(patterns=None, namespace: str = "") -> set[str]:
+    names: set[str] = set()
+    for entry in patterns if patterns is not None else get_resolver().url_patterns:
+        if isinstance(entry, URLResolver):
+            if entry.app_name == "admin":
+                continue  # the operators' admin: tested in test_admin_is_for_operators_only
+            inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            names |= named_routes(entry.url_patterns, inner)
+        elif isinstance(entry, URLPattern) and entry.name:
+            names.add(f"{namespace}{entry.name}")
+    return names
+
+
+def test_every_route_is_in_the_access_table():
+    assert named_routes() == set(ROUTES)
+
+
+@pytest.fixture
+def world(hesse):
+    from amtshilfe.organisations.models import Organisation
+
+    ours = Organisation.objects.get(slug="fulda")
+    delegating = Organisation.objects.get(slug="dipperz")
+    foreign = Organisation.objects.get(slug="giessen")
+    delegation(delegating, ours, scope="all")
+    return {"own": ours, "foreign": foreign, "delegated": delegating}
+
+
+def url_for(name: str, organisation) -> str:
+    if name in {"organisations:portal", "organisations:staff", "organisations:audit"}:
+        return reverse(name, kwargs={"slug": organisation.slug})
+    if name == "regions:detail":
+        return reverse(name, kwargs={"ars": organisation.region.ars})
+    return reverse(name)
+
+
+def expected_status(kind: str, role: str | None, relation: str) -> int | set[int]:
+    if kind == PUBLIC:
+        return {200, 503}  # readyz may be 503 without a worker; it still answers anyone
+    if kind == POST_ONLY:
+        return 405
+    if kind == LANGUAGE_SWITCH:
+        return {204, 302}
+    if kind == LOGIN_PAGE:
+        return 200 if role is None else 302
+    if role is None:
+        return 302  # to the login page
+    if kind == LOGGED_IN:
+        return 200
+    if role == Role.PLATFORM_OPERATOR:
+        return 200
+    if relation != "own":
+        return 404
+    if kind == ORG_VIEW:
+        return 200
+    if kind == ORG_AUDIT:
+        return 200 if role == Role.MUNICIPAL_ADMIN else 403
+    raise AssertionError(f"no rule for {kind}")
+
+
+@pytest.mark.parametrize("relation", RELATIONS)
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("name", sorted(ROUTES))
+def test_access(client, world, name, role, relation):
+    if role is not None:
+        client.force_login(member(world["own"], role))
+    response = client.get(url_for(name, world[relation]))
+    expected = expected_status(ROUTES[name], role, relation)
+    allowed = expected if isinstance(expected, set) else {expected}
+    assert response.status_code in allowed, (name, role, relation, response.status_code)
+    if response.status_code == 302 and ROUTES[name] == LOGIN_PAGE:
+        assert response["Location"] == reverse("organisations:dashboard")
+    elif response.status_code == 302 and ROUTES[name] != LANGUAGE_SWITCH:
+        assert response["Location"].startswith(reverse("accounts:login"))
+
+
+def test_foreign_and_missing_organisation_answer_alike(client, world):
+    client.force_login(member(world["own"], Role.MUNICIPAL_ADMIN))
+    foreign = client.get(reverse("organisations:audit", kwargs={"slug": world["foreign"].slug}))
+    missing = client.get(reverse("organisations:audit", kwargs={"slug": "gibt-es-nicht"}))
+    assert foreign.status_code == missing.status_code == 404
+    assert _main(foreign) == _main(missing)
+
+
+def _main(response) -> str:
+    html = response.content.decode()
+    return html[html.index("<main") : html.index("</main>")]
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_admin_is_for_operators_only(client, world, role):
+    if role is not None:
+        user = member(world["own"], role)
+        user.is_staff = True  # even with the admin flag, only operators get in
+        user.save()
+        client.force_login(user)
+    response = client.get("/admin/organisations/organisation/")
+    if role == Role.PLATFORM_OPERATOR:
+        assert response.status_code == 200
+    else:
+        assert response.status_code == 302 and "/admin/login/" in response["Location"]
