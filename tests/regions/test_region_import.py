@@ -8,12 +8,20 @@ import sys
 from pathlib import Path
 
 import pytest
+from django.utils import translation
 
 from amtshilfe.regions.errors import RegionFileInvalid
 from amtshilfe.regions.models import Region
 from amtshilfe.regions.services import DEFAULT_REGION_FILE, import_regions
 
 pytestmark = pytest.mark.usefixtures("hesse")
+
+
+@pytest.fixture(autouse=True)
+def english_messages():
+    """The messages below are matched in English (German is tested in test_translations)."""
+    with translation.override("en"):
+        yield
 
 HEADER = "ars,ags,name,kind,parent_ars,population,area_km2,plz,sonderstatusstadt,name_gv\n"
 

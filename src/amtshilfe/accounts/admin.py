@@ -4,6 +4,7 @@ from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import BaseUserCreationForm, UserChangeForm
+from django.utils.translation import gettext_lazy as _
 
 from amtshilfe.accounts.models import User
 from amtshilfe.core.admin_site import AuditedModelAdmin, operator_admin
@@ -34,8 +35,8 @@ class UserAdmin(AuditedModelAdmin, BaseUserAdmin):
     filter_horizontal = ()
     fieldsets = (
         (None, {"fields": ("email", "password")}),
-        ("Person", {"fields": ("full_name", "kind")}),
-        ("Status", {"fields": ("is_active", "is_staff")}),
+        (_("Person"), {"fields": ("full_name", "kind")}),
+        (_("Status"), {"fields": ("is_active", "is_staff")}),
     )
     add_fieldsets = ((None, {"fields": ("email", "full_name", "kind", "password1", "password2")}),)
     audit_fields = ("email", "full_name", "kind", "is_active", "is_staff")

@@ -83,7 +83,7 @@ def _member(org: Organisation, role: str, login: str, logins: list[DemoLogin]) -
     if role == Role.PLATFORM_OPERATOR:
         type(user).objects.filter(pk=user.pk).update(is_staff=True)  # type: ignore[attr-defined]
     Membership.objects.with_scopes_disabled().get_or_create(user=user, organisation=org, role=role)
-    logins.append(DemoLogin(email=email, organisation=org.name, role=Role(role).label))
+    logins.append(DemoLogin(email=email, organisation=org.name, role=str(Role(role).label)))
 
 
 def _authorities(org: Organisation) -> None:
