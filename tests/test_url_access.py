@@ -139,8 +139,13 @@ def test_admin_is_for_operators_only(client, world, role):
         user.is_staff = True  # even with the admin flag, only operators get in
         user.save()
         client.force_login(user)
-    response = client.get("/admin/organisations/organisation/")
-    if role == Role.PLATFORM_OPERATOR:
-        assert response.status_code == 200
-    else:
-        assert response.status_code == 302 and "/admin/login/" in response["Location"]
+    for path in (
+        "/admin/organisations/organisation/",
+        "/admin/core/auditentry/",
+        "/admin/django_tasks_database/dbtaskresult/",
+    ):
+        response = client.get(path)
+        if role == Role.PLATFORM_OPERATOR:
+            assert response.status_code == 200, path
+        else:
+            assert response.status_code == 302 and "/admin/login/" in response["Location"]

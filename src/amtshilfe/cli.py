@@ -8,6 +8,10 @@ from __future__ import annotations
 import os
 import sys
 
+from django.core.management import BaseCommand, ManagementUtility
+
+from amtshilfe.config.env import SettingError
+
 ALIASES = {"import-regions": "import_regions"}
 OVERVIEW = """\
 amtshilfe – Plattform für die Online-Dienste der Kommunen / platform for municipal online services
@@ -25,17 +29,25 @@ Befehle / commands:
 """
 
 
+class Utility(ManagementUtility):
+    """Django's command dispatcher, knowing our hyphenated names (so `--help` shows them)."""
+
+    def fetch_command(self, subcommand: str) -> BaseCommand:
+        return super().fetch_command(ALIASES.get(subcommand, subcommand))
+
+
 def main(argv: list[str] | None = None) -> None:
     argv = list(sys.argv if argv is None else argv)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "amtshilfe.config.settings")
     if len(argv) < 2 or argv[1] in {"-h", "--help", "help"}:
         sys.stdout.write(OVERVIEW)
         return
-    argv[1] = ALIASES.get(argv[1], argv[1])
     argv[0] = "amtshilfe"
-    from django.core.management import execute_from_command_line
-
-    execute_from_command_line(argv)
+    try:
+        Utility(argv).execute()
+    except SettingError as exc:  # a mistyped environment variable: one clear line, no traceback
+        sys.stderr.write(f"amtshilfe: Einstellung ungültig / invalid setting: {exc}\n")
+        sys.exit(2)
 
 
 if __name__ == "__main__":

@@ -23,6 +23,7 @@ def english_messages():
     with translation.override("en"):
         yield
 
+
 HEADER = "ars,ags,name,kind,parent_ars,population,area_km2,plz,sonderstatusstadt,name_gv\n"
 
 

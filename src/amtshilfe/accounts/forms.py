@@ -8,12 +8,16 @@ from django.utils.translation import gettext_lazy as _
 class StaffLoginForm(AuthenticationForm):
     username = forms.EmailField(
         label=_("E-mail address"),
-        widget=forms.EmailInput(attrs={"autocomplete": "username", "autofocus": True}),
+        widget=forms.EmailInput(
+            attrs={"autocomplete": "username", "class": "kern-form-input__input"}
+        ),
     )
     password = forms.CharField(
         label=_("Password"),
         strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        widget=forms.PasswordInput(
+            attrs={"autocomplete": "current-password", "class": "kern-form-input__input"}
+        ),
     )
 
     error_messages = {

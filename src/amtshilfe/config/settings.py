@@ -221,6 +221,8 @@ SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 _https_default = PRODUCTION
 SECURE_SSL_REDIRECT = env.get_bool("SECURE_SSL_REDIRECT", default=_https_default)
+# Health probes talk plain HTTP to the process and take any 3xx for "healthy".
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 SESSION_COOKIE_SECURE = env.get_bool("SESSION_COOKIE_SECURE", default=_https_default)
 CSRF_COOKIE_SECURE = env.get_bool("CSRF_COOKIE_SECURE", default=_https_default)
 SECURE_HSTS_SECONDS = env.get_int("SECURE_HSTS_SECONDS", 31536000 if _https_default else 0)

@@ -1,9 +1,10 @@
 """The background worker: django-tasks-db's worker plus a heartbeat and crash recovery.
 
 A task that fails is recorded as failed and the worker goes on (django-tasks-db catches it).
-A worker *process* that dies (killed, power loss) leaves its claimed task RUNNING; the next
-worker to start puts such tasks back into the queue once their worker's heartbeat is stale,
-so queued work is never lost. Tasks must therefore be idempotent (at-least-once delivery).
+A worker *process* that dies (killed, power loss) leaves its claimed task RUNNING; every
+running worker, at start and with each heartbeat, puts such tasks back into the queue once
+their worker's heartbeat is stale, so queued work is never lost. Tasks must therefore be
+idempotent (at-least-once delivery).
 """
 
 from __future__ import annotations
@@ -80,12 +81,21 @@ class HeartbeatWorker(Worker):
             thread.join(timeout=5)
             WorkerHeartbeat.objects.filter(worker_id=self.worker_id).delete()
 
+    def keep_alive(self, *, started_at: datetime.datetime) -> None:
+        """One beat: this worker is alive; take back the work of workers that are not.
+
+        Requeueing only at start is not enough: a worker restarted at once after a crash
+        (by `serve` or systemd) still sees the dead worker's heartbeat as fresh.
+        """
+        beat(self.worker_id, started_at=started_at)
+        requeue_abandoned_tasks()
+
     def _beat_until(self, stop: threading.Event, started_at: datetime.datetime) -> None:
         try:
             while not stop.wait(settings.WORKER_HEARTBEAT_SECONDS):
                 close_old_connections()
                 try:
-                    beat(self.worker_id, started_at=started_at)
+                    self.keep_alive(started_at=started_at)
                 except Exception:  # a missed beat is not worth stopping the worker
                     logger.exception("Heartbeat of worker %s failed", self.worker_id)
         finally:

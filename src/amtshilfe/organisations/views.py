@@ -5,6 +5,7 @@ from typing import Any
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.cache import patch_vary_headers
 
 from amtshilfe.core import access
 from amtshilfe.core import selectors as core_selectors
@@ -18,9 +19,13 @@ def home(request: HttpRequest) -> HttpResponse:
     """The municipalities of Hesse, searchable by name (live with HTMX, plain GET without)."""
     query = request.GET.get("q", "").strip()[:100]
     context = {"query": query, "municipalities": selectors.municipalities(query=query)}
-    if request.htmx:  # type: ignore[attr-defined]
-        return render(request, "organisations/includes/municipality_results.html", context)
-    return render(request, "organisations/home.html", context)
+    htmx = request.htmx  # type: ignore[attr-defined]
+    if htmx and not htmx.history_restore_request:
+        response = render(request, "organisations/includes/municipality_results.html", context)
+    else:
+        response = render(request, "organisations/home.html", context)
+    patch_vary_headers(response, ["HX-Request"])  # caches must not mix page and fragment
+    return response
 
 
 def portal(request: HttpRequest, slug: str) -> HttpResponse:

@@ -30,12 +30,24 @@ class Command(BaseCommand):
         )
 
     def _spawn(self, *args: str) -> subprocess.Popen[bytes]:
-        return subprocess.Popen([sys.executable, "-m", "amtshilfe.cli", *args])
+        # A process group of its own: Ctrl+C in a terminal reaches only this process, which
+        # stops each child once. A worker that got the terminal's SIGINT *and* our SIGTERM
+        # would take the second signal as "abort the running task" and record it as failed.
+        return subprocess.Popen([sys.executable, "-m", "amtshilfe.cli", *args], process_group=0)
 
     def handle(self, *args: Any, **options: Any) -> None:
         if not options["no_migrate"] and not settings.PRODUCTION:
             call_command("migrate", interactive=False, verbosity=0)
         address = f"{options['host']}:{options['port']}"
+        stopping = False
+
+        def stop(signum: int, frame: FrameType | None) -> None:
+            nonlocal stopping
+            stopping = True
+
+        # Before the children exist, so a stop request can never leave them behind.
+        for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+            signal.signal(signum, stop)
         web = self._spawn("web", "--bind", address)
         worker = self._spawn("worker")
         self.stdout.write(
@@ -43,14 +55,6 @@ class Command(BaseCommand):
         )
         self.stdout.write("Strg+C beendet / Ctrl+C stops.")
         self.stdout.flush()
-        stopping = False
-
-        def stop(signum: int, frame: FrameType | None) -> None:
-            nonlocal stopping
-            stopping = True
-
-        signal.signal(signal.SIGINT, stop)
-        signal.signal(signal.SIGTERM, stop)
         try:
             while not stopping:
                 if web.poll() is not None:
@@ -61,6 +65,8 @@ class Command(BaseCommand):
                         f"The worker stopped (exit code {worker.returncode}); restarting it."
                     )
                     time.sleep(RESTART_DELAY_SECONDS)
+                    if stopping:
+                        break
                     worker = self._spawn("worker")
                 time.sleep(0.5)
         finally:

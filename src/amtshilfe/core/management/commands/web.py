@@ -3,10 +3,12 @@ from __future__ import annotations
 import os
 import sys
 from argparse import ArgumentParser
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
+from gunicorn.config import KNOWN_SETTINGS
 
 
 class Command(BaseCommand):
@@ -35,6 +37,14 @@ class Command(BaseCommand):
             "--access-logformat",
             '%(h)s "%(m)s %(U)s" %(s)s %(b)s %(L)ss',
         ]
+        if any(setting.name == "control_socket_disable" for setting in KNOWN_SETTINGS):
+            # gunicorn >= 25 opens a control socket in $HOME (or $XDG_RUNTIME_DIR): a write
+            # outside our directories, shared by every instance of the user. We don't use it.
+            argv.append("--no-control-socket")
         if settings.DEBUG:
             argv.append("--reload")
+        if not settings.PRODUCTION:
+            # Embedded mode serves static files from the packages (finders); whitenoise still
+            # warns on every start if STATIC_ROOT is missing. Production fills it by collectstatic.
+            Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)
         os.execv(sys.executable, argv)  # noqa: S606  (replace this process with gunicorn)

@@ -5,6 +5,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import translation
 
 from amtshilfe.core.progress import Progress
 from amtshilfe.organisations import demo
@@ -18,6 +19,10 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        with translation.override(settings.LANGUAGE_CODE):  # role labels in the product's language
+            self._handle()
+
+    def _handle(self) -> None:
         if settings.PRODUCTION:
             raise CommandError(
                 "Demodaten gibt es nur im eingebetteten Betrieb / "
