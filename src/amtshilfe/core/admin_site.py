@@ -47,6 +47,8 @@ class AuditedModelAdmin(admin.ModelAdmin):
     """Writes through the admin land in the audit trail like every other staff write."""
 
     audit_fields: tuple[str, ...] = ()
+    # Web addresses typed without a scheme are taken as https (Django 6's default).
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     audit_organisation_field: str | None = "organisation"
 
     def has_add_permission(self, request: HttpRequest) -> bool:
