@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "amtshilfe.accounts",
     "amtshilfe.regions",
     "amtshilfe.organisations",
+    "amtshilfe.catalog",
 ]
 
 MIDDLEWARE = [

@@ -167,7 +167,7 @@ def create_demo_world(*, progress: Callable[[int, int], None] | None = None) -> 
             progress(index, steps)
     for delegating, processing, scope, value in (
         ("dipperz", "fulda", DelegationScope.ALL, ""),
-        ("fischbachtal", "darmstadt", DelegationScope.BUNDLE, "Hundesteuer"),
+        ("fischbachtal", "darmstadt", DelegationScope.BUNDLE, "10160"),  # OZG: Hundehaltung
     ):
         DelegationAgreement.objects.get_or_create(
             delegating=by_login[delegating],
