@@ -62,6 +62,7 @@ def test_portal_address_is_stable_and_readable():
     assert org.get_absolute_url() == "/o/buedingen/"
     assert Organisation.objects.get(region__ars="065310000000").slug == "kreis-giessen"
     assert Organisation.objects.get(region__ars="065310005005").slug == "giessen"
+    assert Organisation.objects.get(region__ars="064400000000").slug == "wetteraukreis"
 
 
 def test_region_page_of_a_kreis_lists_its_gemeinden(client):

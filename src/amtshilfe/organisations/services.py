@@ -55,8 +55,11 @@ def organisation_name_for(region: Region) -> str:
 
 
 def slug_for(region: Region) -> str:
+    """"buedingen", "wetteraukreis", "kreis-giessen" (the Kreis beside the Stadt Gießen)."""
     base = german_slug(region.name)
-    return f"kreis-{base}" if region.kind == RegionKind.KREIS else base
+    if region.kind == RegionKind.KREIS and "kreis" not in region.name.lower():
+        return f"kreis-{base}"
+    return base
 
 
 @transaction.atomic
