@@ -13,10 +13,22 @@ FORBIDDEN_ATTRIBUTES = {"objects", "save", "delete", "update", "create", "enqueu
 FORBIDDEN_IMPORTS = {"django.db.transaction", "django_scopes"}
 
 
+def _type_checking_blocks(tree: ast.Module) -> set[int]:
+    """ids of nodes inside ``if TYPE_CHECKING:`` (imports for annotations only)."""
+    inside: set[int] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.If) and getattr(node.test, "id", "") == "TYPE_CHECKING":
+            inside |= {id(child) for child in ast.walk(node)}
+    return inside
+
+
 def offences(path: Path) -> list[str]:
     tree = ast.parse(path.read_text(), filename=str(path))
+    annotations_only = _type_checking_blocks(tree)
     found = []
     for node in ast.walk(tree):
+        if id(node) in annotations_only:
+            continue
         if isinstance(node, ast.Attribute) and node.attr in FORBIDDEN_ATTRIBUTES:
             found.append(f"{path.name}:{node.lineno} uses .{node.attr}")
         if isinstance(node, ast.ImportFrom) and node.module:

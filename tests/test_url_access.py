@@ -9,6 +9,7 @@ from __future__ import annotations
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from amtshilfe.catalog.models import Service
 from amtshilfe.core.access import Role
 from tests.factories import delegation, member
 
@@ -24,6 +25,8 @@ LOGGED_IN = "logged-in"  # any account; anonymous users are sent to the login pa
 ORG_VIEW = "org-view"  # internal data of an organisation: members with VIEW (operators: all)
 ORG_AUDIT = "org-audit"  # audit trail: municipal admins of the organisation, operators
 POST_ONLY = "post-only"  # GET is refused: 405
+PUBLIC_LOOKUP = "public-lookup"  # anyone; 404 (a problem response) where nothing is found
+PUBLIC_API_ROOT = "api-root"  # the API's prefix itself is no endpoint: 404 for everyone
 LOGIN_PAGE = "login-page"  # anyone; a logged-in user is sent on to the dashboard
 LANGUAGE_SWITCH = "language-switch"  # changes only on POST; GET just sends the user back
 OPERATOR_ADMIN = "operator-admin"
@@ -40,6 +43,15 @@ ROUTES: dict[str, str] = {
     "organisations:dashboard": LOGGED_IN,
     "organisations:staff": ORG_VIEW,
     "organisations:audit": ORG_AUDIT,
+    "catalog:search": PUBLIC,
+    "catalog:service": PUBLIC,
+    "api:api-root": PUBLIC_API_ROOT,
+    "api:openapi-json": PUBLIC,
+    "api:openapi-view": PUBLIC,
+    "api:search": PUBLIC,
+    "api:service": PUBLIC,
+    "api:organisation": PUBLIC,
+    "api:responsibility": PUBLIC_LOOKUP,
 }
 
 
@@ -68,12 +80,26 @@ def world(hesse):
     delegating = Organisation.objects.get(slug="dipperz")
     foreign = Organisation.objects.get(slug="giessen")
     delegation(delegating, ours, scope="all")
+    Service.objects.create(slug="hundesteuer", name_de="Hundesteuer")
     return {"own": ours, "foreign": foreign, "delegated": delegating}
+
+
+PUBLIC_QUERIES = {
+    "catalog:search": "?q=Hund",
+    "api:search": "?q=Hund",
+    "api:responsibility": "?service=hundesteuer&ars=066310009009",
+}
 
 
 def url_for(name: str, organisation) -> str:
     if name in {"organisations:portal", "organisations:staff", "organisations:audit"}:
         return reverse(name, kwargs={"slug": organisation.slug})
+    if name == "api:organisation":
+        return reverse(name, kwargs={"slug": organisation.slug})
+    if name in {"catalog:service", "api:service"}:
+        return reverse(name, kwargs={"slug": "hundesteuer"})
+    if name in PUBLIC_QUERIES:
+        return reverse(name) + PUBLIC_QUERIES[name]
     if name == "regions:detail":
         return reverse(name, kwargs={"ars": organisation.region.ars})
     return reverse(name)
@@ -82,6 +108,10 @@ def url_for(name: str, organisation) -> str:
 def expected_status(kind: str, role: str | None, relation: str) -> int | set[int]:
     if kind == PUBLIC:
         return {200, 503}  # readyz may be 503 without a worker; it still answers anyone
+    if kind == PUBLIC_LOOKUP:
+        return {200, 404}
+    if kind == PUBLIC_API_ROOT:
+        return 404
     if kind == POST_ONLY:
         return 405
     if kind == LANGUAGE_SWITCH:

@@ -12,7 +12,13 @@ from django.core.management import BaseCommand, ManagementUtility
 
 from amtshilfe.config.env import SettingError
 
-ALIASES = {"import-regions": "import_regions"}
+ALIASES = {
+    "import-regions": "import_regions",
+    "import-ozg": "import_ozg",
+    "import-leika": "import_leika",
+    "import-xzufi": "import_xzufi",
+    "export-catalog": "export_catalog",
+}
 OVERVIEW = """\
 amtshilfe – Plattform für die Online-Dienste der Kommunen / platform for municipal online services
 
@@ -23,6 +29,10 @@ Befehle / commands:
   demo                 Datenbank, Regionen und Demowelt anlegen / database, regions, demo world
   check --deploy       Produktiv-Einstellungen prüfen / check production settings
   import-regions FILE  Regionen (neu) laden / (re)load region reference data
+  import-ozg FILE      OZG-Katalog laden / load the OZG catalogue (CSV)
+  import-leika FILE    LeiKa-Leistungen laden / load LeiKa services (CSV)
+  import-xzufi FILE    XZuFi-Nachricht einspielen / import an XZuFi message [--dry-run]
+  export-catalog       Katalog als XZuFi-XML oder JSON / export the catalogue (--format xml|json)
   <django-command>     jeder Django-Befehl, z. B. migrate, createsuperuser, shell
 
 `amtshilfe BEFEHL --help` zeigt die Optionen / shows the options of a command.

@@ -145,3 +145,10 @@ def test_lookup_takes_a_constant_number_of_queries(rules, dog_tax, django_assert
     delegation(org("buedingen"), org("wetteraukreis"), scope="all")
     with django_assert_max_num_queries(6):
         finder.find_responsibility(service=dog_tax, ars=BUEDINGEN, on=DAY)
+
+
+def test_processing_organisation_without_offices_is_still_named(rules, dog_tax):
+    helper = Organisation.objects.create(name="Hilfsstadt", slug="hilfsstadt", kind="stadt")
+    delegation(org("buedingen"), helper, scope="all")
+    found = finder.find_responsibility(service=dog_tax, ars=BUEDINGEN, on=DAY)
+    assert found.processing == helper and found.processing_authority is None

@@ -17,6 +17,7 @@ from typing import Any
 from django.db import transaction
 
 from amtshilfe.catalog.models import OzgBundle, OzgTopic, Service
+from amtshilfe.catalog.search import reindex_services
 
 DATA = Path(__file__).resolve().parent / "data"
 SERVICE_FIELDS = [
@@ -108,10 +109,12 @@ def load_services(path: Path | None = None, *, progress: Progress | None = None)
     bundles = {b.ozg_id: b for b in OzgBundle.objects.all()}
     names = leika_names()
     existing = {s.slug: s for s in Service.objects.all()}
+    by_key = {s.leika_key: s for s in existing.values() if s.leika_key}
     created = updated = unchanged = 0
     for index, entry in enumerate(entries, start=1):
         values = _service_values(entry, bundles, names)
-        service = existing.get(entry["slug"])
+        # A service imported earlier (e.g. from XZuFi) is found by its LeiKa key.
+        service = existing.get(entry["slug"]) or by_key.get(entry.get("leika_key", ""))
         if service is None:
             service = Service(slug=entry["slug"], **values)
             service.full_clean()
@@ -127,4 +130,5 @@ def load_services(path: Path | None = None, *, progress: Progress | None = None)
             unchanged += 1
         if progress is not None:
             progress(index, len(entries))
+    reindex_services()
     return LoadSummary(created, updated, unchanged)

@@ -50,7 +50,7 @@ class Finding:
     responsible: Organisation
     authority: Authority
     processing: Organisation
-    processing_authority: Authority
+    processing_authority: Authority | None
     delegation: DelegationAgreement | None
     offering: Offering | None
 
@@ -114,14 +114,18 @@ def delegation_for(
 
 
 def _processing_authority(
-    organisation: Organisation, offering: Offering | None, fallback: Authority
-) -> Authority:
-    if offering is not None and offering.receiving_authority_id is not None:
-        return offering.receiving_authority  # type: ignore[return-value]
-    if organisation.pk == fallback.organisation_id:
-        return fallback
-    first = Authority.objects.filter(organisation=organisation).order_by("name").first()
-    return first or fallback
+    organisation: Organisation, offering: Offering | None, rule: Responsibility
+) -> Authority | None:
+    """The office that takes the application: the offering's, else the organisation's first."""
+    if (
+        offering is not None
+        and offering.organisation_id == organisation.pk
+        and offering.receiving_authority_id is not None
+    ):
+        return offering.receiving_authority
+    if organisation.pk == rule.organisation_id:
+        return rule.authority
+    return Authority.objects.filter(organisation=organisation).order_by("name").first()
 
 
 def find_responsibility(*, service: Service, ars: str, on: datetime.date | None = None) -> Finding:
@@ -145,7 +149,7 @@ def find_responsibility(*, service: Service, ars: str, on: datetime.date | None 
         offering = next((o for o in candidates if o and o.is_online), None) or next(
             (o for o in candidates if o), None
         )
-        processing_authority = _processing_authority(processing, offering, rule.authority)
+        processing_authority = _processing_authority(processing, offering, rule)
     return Finding(
         service=service,
         place=place,

@@ -20,7 +20,10 @@ from django_scopes import ScopedManager
 leika_validator = RegexValidator(r"^\d{14}$", _("A LeiKa key has exactly 14 digits."))
 ars_prefix_validator = RegexValidator(
     r"^(\d{2}|\d{3}|\d{5}|\d{9}|\d{12})$",
-    _("An area is an ARS prefix: Land (2), Regierungsbezirk (3), Kreis (5) or Gemeinde (12)."),
+    _(
+        "An area is an ARS prefix: Land (2), Regierungsbezirk (3), Kreis (5), "
+        "Gemeindeverband (9) or Gemeinde (12) digits."
+    ),
 )
 
 
@@ -245,3 +248,37 @@ class Responsibility(models.Model):
 
     def __str__(self) -> str:
         return f"{self.service} @ {self.area} → {self.authority}"
+
+
+class ExternalId(models.Model):
+    """The XZuFi id of an imported object that has no id fields of its own.
+
+    An id is unique only together with the issuing Redaktion (``scheme_agency``). Kinds:
+    an Organisationseinheit maps to an :class:`~amtshilfe.organisations.models.Authority`
+    (``object_id``); an Onlinedienst has no row of its own, so its link and trust level are
+    kept in ``data``; an *Angebot* is the :class:`Offering` a Zuständigkeit created or took
+    over for its Onlinedienst (keyed by the Zuständigkeit's id).
+    """
+
+    class Klasse(models.TextChoices):
+        ORGANISATIONSEINHEIT = "Organisationseinheit"
+        ONLINEDIENST = "Onlinedienst"
+        ANGEBOT = "Angebot"
+
+    klasse = models.CharField(max_length=32, choices=Klasse.choices)
+    scheme_agency = models.CharField(max_length=100)
+    external_id = models.CharField(max_length=100)
+    object_id = models.PositiveBigIntegerField(null=True, blank=True)
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["klasse", "scheme_agency", "external_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["klasse", "scheme_agency", "external_id"], name="external_id_unique"
+            ),
+        ]
+        indexes = [models.Index(fields=["klasse", "object_id"], name="external_id_object")]
+
+    def __str__(self) -> str:
+        return f"{self.klasse} {self.scheme_agency}/{self.external_id}"

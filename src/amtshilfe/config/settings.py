@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_htmx",
+    "ninja",
     "django_tasks",
     "django_tasks_db",
     "amtshilfe.core",
@@ -248,3 +249,16 @@ LOGGING = {
 }
 
 SITE_NAME = env.get_str("SITE_NAME", "amtshilfe")
+
+# --- API and caching --------------------------------------------------------------------------
+# Requests per client address; counted in the cache (set CACHE_URL=redis://… when several
+# web processes must share the count).
+API_RATE_LIMIT = env.get_str("API_RATE_LIMIT", "120/min")
+CACHE_URL = env.get_str("CACHE_URL")
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+        if CACHE_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}

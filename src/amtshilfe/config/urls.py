@@ -1,13 +1,16 @@
 from django.urls import include, path
 from django.views.i18n import set_language
 
+from amtshilfe.config.api import api
 from amtshilfe.core.admin_site import operator_admin
 
 urlpatterns = [
     path("", include("amtshilfe.core.urls")),
     path("", include("amtshilfe.organisations.urls")),
     path("regionen/", include("amtshilfe.regions.urls")),
+    path("leistungen/", include("amtshilfe.catalog.urls")),
     path("konto/", include("amtshilfe.accounts.urls")),
     path("sprache/", set_language, name="set_language"),
+    path("api/v1/", api.urls),
     path("admin/", operator_admin.urls),
 ]

@@ -20,6 +20,7 @@ class OrganisationKind(models.TextChoices):
     KREIS = "kreis", _("District")
     IT_PROVIDER = "it_provider", _("IT service provider")
     MINISTRY = "ministry", _("Ministry")
+    STATE_AUTHORITY = "state_authority", _("State authority")
     CONSULTANCY = "consultancy", _("Consultancy")
 
 

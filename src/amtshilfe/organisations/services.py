@@ -55,7 +55,7 @@ def organisation_name_for(region: Region) -> str:
 
 
 def slug_for(region: Region) -> str:
-    """"buedingen", "wetteraukreis", "kreis-giessen" (the Kreis beside the Stadt Gießen)."""
+    """ "buedingen", "wetteraukreis", "kreis-giessen" (the Kreis beside the Stadt Gießen)."""
     base = german_slug(region.name)
     if region.kind == RegionKind.KREIS and "kreis" not in region.name.lower():
         return f"kreis-{base}"

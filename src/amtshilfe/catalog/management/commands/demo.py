@@ -7,6 +7,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 
+from amtshilfe.catalog import demo as catalog_demo
 from amtshilfe.core.progress import Progress
 from amtshilfe.organisations import demo
 
@@ -15,7 +16,8 @@ class Command(BaseCommand):
     help = (
         "Create the embedded database, apply migrations, load Hesse's regions and the demo "
         "world (ministry, IT provider, 3 large and 6 small municipalities, staff in every "
-        "role), and print the demo logins. Safe to run again."
+        "role), the service catalogue with responsibilities and offerings, and print the demo "
+        "logins. Safe to run again."
     )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -32,6 +34,7 @@ class Command(BaseCommand):
         call_command("migrate", interactive=False, verbosity=0)
         call_command("import_regions", stdout=self.stdout, stderr=self.stderr)
         logins = demo.create_demo_world(progress=Progress("Demowelt / demo world"))
+        rules = catalog_demo.create_catalog_demo(progress=Progress("Leistungen / services"))
         self.stdout.write("")
         self.stdout.write(
             f"Demo-Zugänge / demo logins (Passwort / password: {demo.DEMO_PASSWORD}):"
@@ -42,6 +45,7 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo bereit / demo ready: {len(logins)} Zugänge in "
-                f"{len({login.organisation for login in logins})} Organisationen."
+                f"{len({login.organisation for login in logins})} Organisationen, "
+                f"{rules} Zuständigkeiten."
             )
         )
