@@ -90,3 +90,12 @@ def test_dashboard_shows_role_labels_in_english_with_the_cookie(clerk_of_giessen
 
     assert "Your roles: Clerk" in response.text
     assert "Sachbearbeitung" not in response.text
+
+
+def test_language_switch_returns_to_the_current_address_even_after_a_live_search(client):
+    """The header form has no fixed "next": Django returns to the Referer, which htmx updated."""
+    response = client.post(
+        "/sprache/", {"language": "en"}, headers={"Referer": "http://testserver/leistungen/?q=Hund"}
+    )
+    assert response.status_code == 302
+    assert response["Location"] == "http://testserver/leistungen/?q=Hund"

@@ -120,3 +120,12 @@ def test_online_offering_shows_an_apply_button(client, demo_world):
 def test_unknown_service_is_a_404_page(client):
     response = client.get(reverse("catalog:service", kwargs={"slug": "gibt-es-nicht"}))
     assert response.status_code == 404 and "<main" in response.content.decode()
+
+
+def test_unknown_place_name_is_told_as_a_name_not_as_a_key(client, demo_world):
+    html = client.get(
+        reverse("catalog:service", kwargs={"slug": "wohnsitz-anmelden"}),
+        {"ort": "Atlantis"},
+        headers={"Accept-Language": "en"},
+    ).content.decode()
+    assert "of this name" in html and "ARS" not in html.split('role="alert"')[1][:300]

@@ -17,10 +17,11 @@ from django.db import transaction
 from amtshilfe.catalog import content
 from amtshilfe.catalog.models import Offering, Responsibility, Service
 from amtshilfe.core.access import DelegationScope, system_scope
-from amtshilfe.organisations.demo import DEMO_DOMAIN, MUNICIPALITIES
+from amtshilfe.organisations.demo import DEMO_DOMAIN, MUNICIPALITIES, WEEKDAY_HOURS
 from amtshilfe.organisations.models import (
     Authority,
     DelegationAgreement,
+    OpeningHours,
     Organisation,
     OrganisationKind,
 )
@@ -40,18 +41,35 @@ BUILDING_PERMITS = {"baugenehmigung", "bauvorbescheid", "abrissgenehmigung"}
 SONDERSTATUS_DEMO = {"giessen", "fulda"}
 
 
+#: Where the demo Kreise have their offices (the Kreis seat; real towns, invented addresses).
+KREIS_SEATS = {
+    "kreis-fulda": ("36037", "Fulda"),
+    "kreis-giessen": ("35390", "Gießen"),
+    "kreis-darmstadt-dieburg": ("64289", "Darmstadt"),
+}
+
+
 def _office(organisation: Organisation, name: str) -> Authority:
-    return Authority.objects.get_or_create(
+    postcode, city = KREIS_SEATS.get(
+        organisation.slug, (organisation.postcode, organisation.city or organisation.name)
+    )
+    office, created = Authority.objects.get_or_create(
         organisation=organisation,
         name=name,
         defaults={
             "email": f"{name.split()[0].lower()}@{organisation.slug}.{DEMO_DOMAIN}",
             "phone": "+49 6000 4321-0",
             "street": "Verwaltungsplatz 1",
-            "postcode": organisation.postcode,
-            "city": organisation.city or organisation.name,
+            "postcode": postcode,
+            "city": city,
         },
-    )[0]
+    )
+    if created:
+        OpeningHours.objects.bulk_create(
+            OpeningHours(authority=office, weekday=day, opens=opens, closes=closes)
+            for day, opens, closes in WEEKDAY_HOURS
+        )
+    return office
 
 
 def _rule(service: Service, area: str, office: Authority) -> None:

@@ -34,6 +34,12 @@ class PlaceNotFound(NotFound):
     default_message = _("There is no municipality with this regional key (ARS) in Hesse.")
 
 
+class PlaceNameUnknown(NotFound):
+    default_message = _(
+        "We do not know a town or municipality of this name in Hesse. Please check the spelling."
+    )
+
+
 class NoResponsibility(NotFound):
     default_message = _(
         "No authority has been entered as responsible for this service at this place yet."

@@ -41,7 +41,7 @@ def service_detail(request: HttpRequest, slug: str) -> HttpResponse:
         candidates = choice.candidates
         ars = choice.region.ars if choice.region else ""
         if not ars and not candidates:
-            problem = finder.PlaceNotFound().message
+            problem = finder.PlaceNameUnknown().message
     if ars:
         try:
             finding = finder.find_responsibility(service=service, ars=ars)
