@@ -24,6 +24,7 @@ PUBLIC = "public"  # anyone, logged in or not
 LOGGED_IN = "logged-in"  # any account; anonymous users are sent to the login page
 ORG_VIEW = "org-view"  # internal data of an organisation: members with VIEW (operators: all)
 ORG_AUDIT = "org-audit"  # audit trail: municipal admins of the organisation, operators
+ORG_MANAGE = "org-manage"  # offerings, rules, delegations: municipal admins, operators
 POST_ONLY = "post-only"  # GET is refused: 405
 PUBLIC_LOOKUP = "public-lookup"  # anyone; 404 (a problem response) where nothing is found
 PUBLIC_API_ROOT = "api-root"  # the API's prefix itself is no endpoint: 404 for everyone
@@ -43,6 +44,11 @@ ROUTES: dict[str, str] = {
     "organisations:dashboard": LOGGED_IN,
     "organisations:staff": ORG_VIEW,
     "organisations:audit": ORG_AUDIT,
+    "catalog_staff:offerings": ORG_MANAGE,
+    "catalog_staff:responsibilities": ORG_MANAGE,
+    "catalog_staff:responsibility_delete": POST_ONLY,
+    "catalog_staff:delegations": ORG_MANAGE,
+    "catalog_staff:delegation_end": ORG_MANAGE,
     "catalog:search": PUBLIC,
     "catalog:service": PUBLIC,
     "api:api-root": PUBLIC_API_ROOT,
@@ -91,9 +97,23 @@ PUBLIC_QUERIES = {
 }
 
 
+STAFF_PAGES = {
+    "catalog_staff:offerings",
+    "catalog_staff:responsibilities",
+    "catalog_staff:delegations",
+}
+
+
 def url_for(name: str, organisation) -> str:
     if name in {"organisations:portal", "organisations:staff", "organisations:audit"}:
         return reverse(name, kwargs={"slug": organisation.slug})
+    if name in STAFF_PAGES:
+        return reverse(name, kwargs={"slug": organisation.slug})
+    if name == "catalog_staff:responsibility_delete":
+        return reverse(name, kwargs={"slug": organisation.slug, "rule_id": 1})
+    if name == "catalog_staff:delegation_end":
+        agreement = _agreement_given_by(organisation)
+        return reverse(name, kwargs={"slug": organisation.slug, "agreement_id": agreement.pk})
     if name == "api:organisation":
         return reverse(name, kwargs={"slug": organisation.slug})
     if name in {"catalog:service", "api:service"}:
@@ -103,6 +123,14 @@ def url_for(name: str, organisation) -> str:
     if name == "regions:detail":
         return reverse(name, kwargs={"ars": organisation.region.ars})
     return reverse(name)
+
+
+def _agreement_given_by(organisation):
+    """An agreement the organisation gives (the own one gives none in ``world``)."""
+    from amtshilfe.organisations.models import DelegationAgreement, Organisation
+
+    given = DelegationAgreement.objects.filter(delegating=organisation).first()
+    return given or delegation(organisation, Organisation.objects.get(slug="buedingen"))
 
 
 def expected_status(kind: str, role: str | None, relation: str) -> int | set[int]:
@@ -128,7 +156,7 @@ def expected_status(kind: str, role: str | None, relation: str) -> int | set[int
         return 404
     if kind == ORG_VIEW:
         return 200
-    if kind == ORG_AUDIT:
+    if kind in {ORG_AUDIT, ORG_MANAGE}:
         return 200 if role == Role.MUNICIPAL_ADMIN else 403
     raise AssertionError(f"no rule for {kind}")
 

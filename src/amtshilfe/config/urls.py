@@ -6,6 +6,7 @@ from amtshilfe.core.admin_site import operator_admin
 
 urlpatterns = [
     path("", include("amtshilfe.core.urls")),
+    path("verwaltung/", include("amtshilfe.catalog.staff_urls")),
     path("", include("amtshilfe.organisations.urls")),
     path("regionen/", include("amtshilfe.regions.urls")),
     path("leistungen/", include("amtshilfe.catalog.urls")),

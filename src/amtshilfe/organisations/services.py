@@ -210,3 +210,26 @@ def create_delegation(
         },
     )
     return agreement
+
+
+@transaction.atomic
+def end_delegation(
+    *, actor: Any, agreement: DelegationAgreement, valid_until: datetime.date
+) -> DelegationAgreement:
+    """End an agreement on ``valid_until`` (its last day; needs MANAGE in the delegating org)."""
+    access.require(actor, access.Action.MANAGE, agreement.delegating_id)
+    if valid_until < agreement.valid_from:
+        raise InvalidDelegation(_("The agreement must end after it starts."))
+    before = agreement.valid_until
+    if before is not None and before < valid_until:
+        raise InvalidDelegation(_("The agreement already ends earlier; it cannot be extended."))
+    agreement.valid_until = valid_until
+    agreement.save(update_fields=["valid_until"])
+    audit.record(
+        actor=actor,
+        action="organisations.delegation.ended",
+        obj=agreement,
+        organisation=agreement.delegating_id,
+        changes={"valid_until": [before, valid_until]},
+    )
+    return agreement
