@@ -6,7 +6,10 @@ The argon2 hasher the product uses is tested on its own (tests/core/test_passwor
 import os
 import tempfile
 
-os.environ.setdefault("AMTSHILFE_VAR_DIR", tempfile.mkdtemp(prefix="amtshilfe-test-"))
+# One folder per user, reused: a new one per run would pile up in /tmp.
+os.environ.setdefault(
+    "AMTSHILFE_VAR_DIR", os.path.join(tempfile.gettempdir(), f"amtshilfe-test-{os.getuid()}")
+)
 os.environ.setdefault("SECRET_KEY", "test-only-" + "x" * 60)
 
 from amtshilfe.config.settings import *  # noqa: F403
