@@ -89,7 +89,8 @@ def place_for(ars: str) -> Region:
 
 def matching_rule(service: Service, ars: str) -> Responsibility:
     """The most specific responsibility rule for ``service`` at ``ars``."""
-    rules = Responsibility.objects.filter(service=service, area__in=area_prefixes(ars))
+    # No ORDER BY: the default ordering joins the services only to sort by name.
+    rules = Responsibility.objects.filter(service=service, area__in=area_prefixes(ars)).order_by()
     best = max(
         rules.select_related("authority", "organisation"), key=lambda r: len(r.area), default=None
     )
@@ -106,7 +107,10 @@ def delegation_for(
     A delegation of the single service beats one of its Leistungsbündel, which beats "all".
     """
     candidates = (
-        delegations_valid_on(on).filter(delegating=organisation).select_related("processing")
+        delegations_valid_on(on)
+        .filter(delegating=organisation)
+        .select_related("processing")
+        .order_by("valid_from", "pk")  # the default ordering joins organisations to sort
     )
     ranked = {DelegationScope.SERVICE: 0, DelegationScope.BUNDLE: 1, DelegationScope.ALL: 2}
     covering = [
@@ -147,7 +151,9 @@ def find_responsibility(*, service: Service, ars: str, on: datetime.date | None 
             o.organisation_id: o
             for o in Offering.objects.filter(
                 organisation__in={responsible.pk, processing.pk}, service=service
-            ).select_related("receiving_authority")
+            )
+            .select_related("receiving_authority")
+            .order_by()  # one per organisation; the default ordering joins two tables to sort
         }
         # The citizen applies where an online offering exists: their own municipality's,
         # else the processing organisation's (its form serves the delegating one too).

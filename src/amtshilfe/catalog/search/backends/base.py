@@ -62,18 +62,27 @@ class SearchBackend(abc.ABC):
         if not selects:
             return []
         service = Service._meta.db_table
+        # Scores are summed per service first; only services scoring at least the
+        # ``limit``-th best score are joined to the service table for the tie-break on the
+        # name's length (joining every hit cost more than the ranking when a common word
+        # matches most services). The index may hold services deleted since: not scored.
         sql = f"""
             WITH hits (sid, g, code) AS ({" UNION ALL ".join(selects)}),
-            best AS (SELECT sid, g, MAX(code) AS code FROM hits GROUP BY sid, g)
+            best AS (SELECT sid, g, MAX(code) AS code FROM hits GROUP BY sid, g),
+            scored AS (
+                SELECT sid, SUM(best.code / 10000) AS points, {self.concat_codes} AS codes
+                FROM best WHERE sid IN (SELECT id FROM {service}) GROUP BY sid
+            ),
+            cutoff AS (SELECT points FROM scored ORDER BY points DESC LIMIT 1 OFFSET %s)
             SELECT s.id, s.slug, s.name_de, s.name_en, s.short_text_de, s.short_text_en,
-                   SUM(best.code / 10000) AS points, {self.concat_codes} AS codes
-            FROM best JOIN {service} s ON s.id = best.sid
-            GROUP BY s.id
-            ORDER BY points DESC, LENGTH(s.name_de), s.id
+                   scored.points, scored.codes
+            FROM scored JOIN {service} s ON s.id = scored.sid
+            WHERE scored.points >= COALESCE((SELECT points FROM cutoff), 0)
+            ORDER BY scored.points DESC, LENGTH(s.name_de), s.id
             LIMIT %s
         """  # noqa: S608 (the interpolated parts are built here, user input is in params)
         with connection.cursor() as cursor:
-            cursor.execute(sql, [*params, limit])
+            cursor.execute(sql, [*params, limit - 1, limit])
             rows = cursor.fetchall()
         return [
             Ranked(

@@ -109,6 +109,18 @@ _KNOWN_STEM = (
     "WHERE stem = COALESCE((ts_lexize('german_stem', %s))[1], %s))"
 )
 _KNOWN_PREFIX = " OR EXISTS (SELECT 1 FROM catalog_search_word WHERE word LIKE %s)"
+_SIMILAR = (
+    "(SELECT {index:d}, word, spelling, frequency FROM catalog_search_word "
+    "WHERE word %% %s ORDER BY similarity(word, %s) DESC, word LIMIT {limit:d})"
+)
+#: Around the typo look-up: sequential scans off, and the setting as it was again after.
+_SEQSCAN_OFF = (
+    "SELECT set_config('amtshilfe.enable_seqscan', current_setting('enable_seqscan'), true), "
+    "set_config('enable_seqscan', 'off', true)"
+)
+_SEQSCAN_BACK = (
+    "SELECT set_config('enable_seqscan', current_setting('amtshilfe.enable_seqscan'), true)"
+)
 
 
 class PostgresBackend(SearchBackend):
@@ -148,21 +160,26 @@ class PostgresBackend(SearchBackend):
             return {row[0] for row in cursor.fetchall()}
 
     def similar(self, words: Sequence[str]) -> dict[int, list[VocabularyWord]]:
-        sql = f"""
-            SELECT t.i - 1, w.word, w.spelling, w.frequency
-            FROM unnest(%s::text[]) WITH ORDINALITY AS t (token, i)
-            CROSS JOIN LATERAL (
-                SELECT word, spelling, frequency FROM catalog_search_word
-                WHERE word %% t.token
-                ORDER BY similarity(word, t.token) DESC, word
-                LIMIT {CANDIDATES:d}
-            ) w
-        """  # noqa: S608 (constant SQL)
         result: dict[int, list[VocabularyWord]] = {}
+        if not words:
+            return result
+        selects = [_SIMILAR.format(index=i, limit=CANDIDATES) for i in range(len(words))]
+        sql = " UNION ALL ".join(selects)
+        params = [value for word in words for value in (word, word)]
+        # The trigram index must be used: similarity() costs ~2 µs a word, which the planner
+        # does not know, so pg_trgm's estimates often make it read the whole vocabulary
+        # instead (0.15 s at 66 k words, 27 ms at 14 k; with the index 5–15 ms). Sequential
+        # scans are switched off for this statement only: three statements sent as one
+        # (one round trip; PostgreSQL plans each after the one before has run), the setting
+        # local to the transaction and restored by the third, also inside an enclosing
+        # transaction. Several statements in one execute() need client-side binding, the
+        # default of Django's psycopg 3 backend (not OPTIONS "server_side_binding").
         with connection.cursor() as cursor:
-            cursor.execute(sql, [list(words)])
-            for index, word, spelling, frequency in cursor.fetchall():
-                result.setdefault(index, []).append(VocabularyWord(word, spelling, frequency))
+            cursor.execute(f"{_SEQSCAN_OFF}; {sql}; {_SEQSCAN_BACK}", params)
+            cursor.nextset()
+            rows = cursor.fetchall()
+        for index, word, spelling, frequency in rows:
+            result.setdefault(index, []).append(VocabularyWord(word, spelling, frequency))
         return result
 
     def delete_documents(self, service_ids: Sequence[int] | None) -> None:
