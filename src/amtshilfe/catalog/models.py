@@ -245,6 +245,10 @@ class Responsibility(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["service", "area"], name="responsibility_unique_area"),
         ]
+        indexes = [
+            # The XZuFi importer finds responsibilities by their id (bench/RESULTS.md).
+            models.Index(fields=["external_id", "scheme_agency"], name="responsibility_xzufi_id"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.service} @ {self.area} → {self.authority}"
