@@ -20,3 +20,7 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 # whitenoise warns about a missing STATIC_ROOT; the embedded tier serves through finders.
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405
+
+# Tests see every change at once: search answers are not cached (tests of the cache switch it
+# on for themselves, tests/catalog/test_search_cache.py).
+SEARCH_CACHE_SECONDS = 0

@@ -26,6 +26,8 @@ if TYPE_CHECKING:  # annotations only: the API reads through selectors
 
 router = Router(tags=["catalogue"])
 NOT_FOUND = {404: Problem}
+#: Stands for a slug in a URL reversed once for many services.
+SLUG = "__slug__"
 
 
 def _service_url(request: HttpRequest, slug: str) -> str:
@@ -40,13 +42,15 @@ def search(
     limit: int = Query(20, ge=1, le=50),
 ) -> list[dict[str, Any]]:
     language = translation.get_language() or "de"
+    # One reverse() for all hits (20 of them cost half of a cached answer's time).
+    url = _service_url(request, SLUG)
     return [
         {
             "slug": hit.slug,
             "name": hit.name,
             "short_text": hit.short_text,
             "online_here": hit.online_here,
-            "url": _service_url(request, hit.slug),
+            "url": url.replace(f"/{SLUG}/", f"/{hit.slug}/"),
         }
         for hit in search_services(q, ars=ars, language=language, limit=limit)
     ]

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -87,10 +88,23 @@ def place_for(ars: str) -> Region:
     return region
 
 
-def matching_rule(service: Service, ars: str) -> Responsibility:
-    """The most specific responsibility rule for ``service`` at ``ars``."""
+def matching_rule(
+    service: Service, ars: str, *, delegations_on: datetime.date | None = None
+) -> Responsibility:
+    """The most specific responsibility rule for ``service`` at ``ars``.
+
+    With ``delegations_on``, the rule's ``has_delegations`` says whether its organisation has
+    any delegation agreement valid that day (answered in the same query: most have none, and
+    then the finder needs no query for them).
+    """
     # No ORDER BY: the default ordering joins the services only to sort by name.
     rules = Responsibility.objects.filter(service=service, area__in=area_prefixes(ars)).order_by()
+    if delegations_on is not None:
+        rules = rules.annotate(
+            has_delegations=Exists(
+                delegations_valid_on(delegations_on).filter(delegating=OuterRef("organisation"))
+            )
+        )
     best = max(
         rules.select_related("authority", "organisation"), key=lambda r: len(r.area), default=None
     )
@@ -143,9 +157,10 @@ def find_responsibility(*, service: Service, ars: str, on: datetime.date | None 
     day = on or timezone.localdate()
     place = place_for(ars)
     with system_scope():  # public information: contact data of authorities and offerings
-        rule = matching_rule(service, place.ars)
+        rule = matching_rule(service, place.ars, delegations_on=day)
         responsible = rule.organisation
-        delegation = delegation_for(responsible, service, day)
+        has_delegations = getattr(rule, "has_delegations", True)  # annotated by matching_rule
+        delegation = delegation_for(responsible, service, day) if has_delegations else None
         processing = delegation.processing if delegation else responsible
         offerings = {
             o.organisation_id: o

@@ -7,6 +7,7 @@ from typing import Any
 from django.db import transaction
 
 from amtshilfe.catalog.models import Offering, Responsibility, Service
+from amtshilfe.catalog.search.cache import catalogue_changed
 from amtshilfe.core import access, audit
 from amtshilfe.core.errors import NotFound
 from amtshilfe.organisations.models import Authority, Organisation
@@ -38,6 +39,7 @@ def save_offering(
             setattr(offering, key, value)
         offering.full_clean()
         offering.save()
+    catalogue_changed()  # search ranks what is offered online here first
     audit.record(
         actor=actor,
         action=f"catalog.offering.{'changed' if before else 'created'}",

@@ -259,6 +259,14 @@ CACHES = {
     "default": (
         {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
         if CACHE_URL
-        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+        else {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            # Room for the search results of a day's common queries (see below).
+            "OPTIONS": {"MAX_ENTRIES": env.get_int("CACHE_MAX_ENTRIES", 10_000)},
+        }
     )
 }
+# How long a search answer may be reused (seconds; 0: never). Changes to the catalogue let
+# cached answers go at once where processes share the cache (CACHE_URL); with the per-process
+# default, another process may answer from its copy for up to this long.
+SEARCH_CACHE_SECONDS = env.get_int("SEARCH_CACHE_SECONDS", 300)

@@ -13,6 +13,7 @@ from amtshilfe.catalog.search import analysis
 from amtshilfe.catalog.search import query as planning
 from amtshilfe.catalog.search.analysis import LABELS
 from amtshilfe.catalog.search.backends import Ranked, get_backend
+from amtshilfe.catalog.search.cache import cached, catalogue_changed
 from amtshilfe.catalog.search.query import Kind, QueryPlan
 from amtshilfe.organisations.models import Organisation
 
@@ -48,11 +49,19 @@ def search_services(
     online come first among comparably relevant hits. At most four queries, whatever the
     catalogue's size: vocabulary check, typo candidates (only for unknown words), ranking
     over the service index, and one indexed look-up of the municipality's offerings among
-    the top candidates.
+    the top candidates. Repeated queries are answered from the cache (:mod:`.cache`).
     """
     if not query or len(query) > planning.MAX_QUERY_LENGTH or limit < 1:
         return []
     english = language[:2].lower() == "en"
+    normalized = " ".join(query.split())  # case kept: explanations quote what was typed
+    return cached(
+        ("search", normalized, ars if ars and ARS.fullmatch(ars) else "", english, limit),
+        lambda: _search(normalized, ars, english, limit),
+    )
+
+
+def _search(query: str, ars: str | None, english: bool, limit: int) -> list[SearchHit]:
     backend = get_backend()
     plan = planning.plan(query, english=english, vocabulary=backend)
     if plan is None:
@@ -133,6 +142,7 @@ def reindex_services(service_ids: Iterable[int] | None = None) -> int:
             _merge(words, analysis.vocabulary(documents))
             count += len(documents)
         backend.write_vocabulary(sorted(words.values(), key=lambda w: w.word), replace=ids is None)
+        catalogue_changed()
     return count
 
 

@@ -81,9 +81,7 @@ class SearchBackend(abc.ABC):
             ORDER BY scored.points DESC, LENGTH(s.name_de), s.id
             LIMIT %s
         """  # noqa: S608 (the interpolated parts are built here, user input is in params)
-        with connection.cursor() as cursor:
-            cursor.execute(sql, [*params, limit - 1, limit])
-            rows = cursor.fetchall()
+        rows = self.fetch_ranking(sql, [*params, limit - 1, limit])
         return [
             Ranked(
                 service_id=row[0],
@@ -97,6 +95,12 @@ class SearchBackend(abc.ABC):
             )
             for row in rows
         ]
+
+    def fetch_ranking(self, sql: str, params: Params) -> list[tuple[Any, ...]]:
+        """Run the ranking statement (a backend may set planner options around it)."""
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchall()
 
     # --- writing ---------------------------------------------------------------------------
     @abc.abstractmethod

@@ -8,7 +8,10 @@ Tables (created by migration ``catalog.0003_search_index`` on PostgreSQL only, w
     B (synonyms and keywords), C (short text, LeiKa name, OZG bundle), D (the other texts),
     each as ``german`` lexemes plus ``simple`` (unstemmed) ones for prefix matching;
     ``document_en`` the English name (A), short text (C) and texts (D) with ``english``.
-    GIN indexes on both.
+    The ranked fields also have a column each (``name``, ``aliases``, ``summary``,
+    ``name_en``, ``summary_en``; migration ``catalog.0006``). Every column has a GIN index,
+    so each "which services have these words in this field" is an index look-up; the whole
+    documents answer "somewhere in the service", the lowest level of a match.
 ``catalog_search_word``
     The vocabulary (folded word, spelling, ``german_stem`` stem, document count) with a
     trigram GIN index: ``word % token`` finds typo candidates.
@@ -23,12 +26,14 @@ that skips folding. Query words are folded the same way and passed as parameters
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from django.db import connection
 
 from amtshilfe.catalog.search import analysis
 from amtshilfe.catalog.search.analysis import (
     ENGLISH_FIELDS,
+    GERMAN_FIELDS,
     Field,
     ServiceDocument,
     VocabularyWord,
@@ -37,71 +42,64 @@ from amtshilfe.catalog.search.backends.base import Params, SearchBackend
 from amtshilfe.catalog.search.query import Alternative
 
 CANDIDATES = 50
-#: tsvector weight per field; English fields live in ``document_en``.
-LABELS = {
-    Field.NAME: "A",
-    Field.ALIASES: "B",
-    Field.SUMMARY: "C",
-    Field.BODY: "D",
-    Field.NAME_EN: "A",
-    Field.SUMMARY_EN: "C",
-    Field.BODY_EN: "D",
+#: The column a field is looked up in; the lowest field of each language is the whole
+#: document, as a match "anywhere" counts as a match at that level.
+COLUMNS = {
+    Field.NAME: "name",
+    Field.ALIASES: "aliases",
+    Field.SUMMARY: "summary",
+    Field.BODY: "document",
+    Field.NAME_EN: "name_en",
+    Field.SUMMARY_EN: "summary_en",
+    Field.BODY_EN: "document_en",
 }
 
 
-def _german(column: str) -> str:
-    return f"(to_tsvector('german', unaccent({column})) || to_tsvector('simple', {column}))"
+def _german(column: str, weight: str) -> str:
+    return (
+        f"setweight(to_tsvector('german', unaccent({column})) "
+        f"|| to_tsvector('simple', {column}), '{weight}')"
+    )
 
 
-def _english(column: str) -> str:
-    return f"(to_tsvector('english', {column}) || to_tsvector('simple', {column}))"
+def _english(column: str, weight: str) -> str:
+    return (
+        f"setweight(to_tsvector('english', {column}) || to_tsvector('simple', {column}), "
+        f"'{weight}')"
+    )
 
 
 _INSERT = f"""
-    INSERT INTO catalog_search_document (service_id, document, document_en)
-    SELECT t.id,
-        setweight({_german("t.name")}, 'A') || setweight({_german("t.aliases")}, 'B')
-        || setweight({_german("t.summary")}, 'C') || setweight({_german("t.body")}, 'D'),
-        setweight({_english("t.name_en")}, 'A') || setweight({_english("t.summary_en")}, 'C')
-        || setweight({_english("t.body_en")}, 'D')
-    FROM unnest(%s::bigint[], %s::text[], %s::text[], %s::text[], %s::text[], %s::text[],
-                %s::text[], %s::text[])
-        AS t (id, name, aliases, summary, body, name_en, summary_en, body_en)
+    INSERT INTO catalog_search_document
+        (service_id, document, document_en, name, aliases, summary, name_en, summary_en)
+    SELECT id, name || aliases || summary || body, name_en || summary_en || body_en,
+           name, aliases, summary, name_en, summary_en
+    FROM (
+        SELECT t.id,
+            {_german("t.name", "A")} AS name, {_german("t.aliases", "B")} AS aliases,
+            {_german("t.summary", "C")} AS summary, {_german("t.body", "D")} AS body,
+            {_english("t.name_en", "A")} AS name_en,
+            {_english("t.summary_en", "C")} AS summary_en,
+            {_english("t.body_en", "D")} AS body_en
+        FROM unnest(%s::bigint[], %s::text[], %s::text[], %s::text[], %s::text[], %s::text[],
+                    %s::text[], %s::text[])
+            AS t (id, name, aliases, summary, body, name_en, summary_en, body_en)
+    ) AS fields
 """  # noqa: S608 (constant SQL)
 
 
-def _tsquery(alternative: Alternative, config: str, label: str | None) -> tuple[str, Params]:
-    """A ``tsquery`` for the alternative, restricted to weight ``label`` if given."""
-    suffix = f":{label}" if label else ""
+def _tsquery(alternative: Alternative, config: str) -> tuple[str, Params] | None:
+    """A ``tsquery`` for the alternative in ``config``; None if only stop words are left."""
     language = "en" if config == "english" else "de"
     words = [w for w in alternative.words if not analysis.is_stop_word(w, language)]
+    if not words:
+        return None
     sql = f"to_tsquery('{config}', %s)"
-    params: Params = [" & ".join(f"{w}{suffix}" for w in words)]
+    params: Params = [" & ".join(words)]
     if alternative.prefix and len(words) == 1:
         sql = f"({sql} || to_tsquery('simple', %s))"
-        params.append(f"{words[0]}:*{label or ''}")
+        params.append(f"{words[0]}:*")
     return sql, params
-
-
-def _case(
-    alternative: Alternative, column: str, config: str, fields: Sequence[Field]
-) -> tuple[str, Params]:
-    """SELECT of (service, group, code of the best field) for services matching in ``column``."""
-    whens: list[str] = []
-    params: Params = []
-    for field in fields[:-1]:
-        sql, values = _tsquery(alternative, config, LABELS[field])
-        whens.append(f"WHEN {column} @@ {sql} THEN {alternative.code(field):d}")
-        params.extend(values)
-    # Whatever matched but not within one better field counts as the lowest field.
-    where, values = _tsquery(alternative, config, None)
-    # Codes are ints made here; the tsqueries take the words as parameters.
-    select = (
-        f"SELECT service_id, {alternative.group:d}, CASE {' '.join(whens)} "  # noqa: S608
-        f"ELSE {alternative.code(fields[-1]):d} END "
-        f"FROM catalog_search_document WHERE {column} @@ {where}"
-    )
-    return select, [*params, *values]
 
 
 _KNOWN_STEM = (
@@ -113,36 +111,63 @@ _SIMILAR = (
     "(SELECT {index:d}, word, spelling, frequency FROM catalog_search_word "
     "WHERE word %% %s ORDER BY similarity(word, %s) DESC, word LIMIT {limit:d})"
 )
-#: Around the typo look-up: sequential scans off, and the setting as it was again after.
-_SEQSCAN_OFF = (
+#: Around the typo look-up and the ranking: sequential scans and parallel workers off, and the
+#: settings as they were again after (see :func:`_with_planner_options`).
+_PLANNER_OFF = (
     "SELECT set_config('amtshilfe.enable_seqscan', current_setting('enable_seqscan'), true), "
-    "set_config('enable_seqscan', 'off', true)"
+    "set_config('amtshilfe.parallel', current_setting('max_parallel_workers_per_gather'), true), "
+    "set_config('enable_seqscan', 'off', true), "
+    "set_config('max_parallel_workers_per_gather', '0', true)"
 )
-_SEQSCAN_BACK = (
-    "SELECT set_config('enable_seqscan', current_setting('amtshilfe.enable_seqscan'), true)"
+_PLANNER_BACK = (
+    "SELECT set_config('enable_seqscan', current_setting('amtshilfe.enable_seqscan'), true), "
+    "set_config('max_parallel_workers_per_gather', current_setting('amtshilfe.parallel'), true)"
 )
+
+
+def _with_planner_options(sql: str, params: Params) -> list[tuple[Any, ...]]:
+    """Rows of ``sql`` planned with index scans only and without parallel workers.
+
+    The planner does not know what reading a row costs here. A trigram test costs ~2 µs a
+    word, so pg_trgm's estimates often make it read the whole vocabulary (0.15 s at 66 k
+    words; with the index 5–15 ms). A common word ("beantragen") matches most services, and
+    for them the planner prefers reading the table to the index, but each row's document
+    then comes from TOAST: 22 ms against 8 ms through the index at 10,000 services. Parallel
+    workers cost more to start than these statements take, and under load they take cores
+    from other requests. So: three statements sent as one (one round trip; PostgreSQL plans
+    each after the one before has run), the settings local to the transaction and restored
+    by the third, also inside an enclosing transaction. Several statements in one execute()
+    need client-side binding, the default of Django's psycopg 3 backend (not OPTIONS
+    "server_side_binding").
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(f"{_PLANNER_OFF}; {sql}; {_PLANNER_BACK}", params)
+        cursor.nextset()
+        return list(cursor.fetchall())
 
 
 class PostgresBackend(SearchBackend):
     concat_codes = "string_agg((best.code %% 10000)::text, ',')"
 
     def hits_sql(self, alternative: Alternative) -> tuple[list[str], Params]:
+        """One indexed SELECT per field; the ranking keeps each service's best field."""
         selects: list[str] = []
         params: Params = []
-        sql, values = _case(
-            alternative,
-            "document",
-            "german",
-            (Field.NAME, Field.ALIASES, Field.SUMMARY, Field.BODY),
-        )
-        selects.append(sql)
-        params.extend(values)
-        if alternative.english and any(
-            not analysis.is_stop_word(w, "en") for w in alternative.words
-        ):
-            sql, values = _case(alternative, "document_en", "english", ENGLISH_FIELDS)
-            selects.append(sql)
-            params.extend(values)
+        languages: list[tuple[str, tuple[Field, ...]]] = [("german", GERMAN_FIELDS)]
+        if alternative.english:
+            languages.append(("english", ENGLISH_FIELDS))
+        for config, fields in languages:
+            query = _tsquery(alternative, config)
+            if query is None:
+                continue
+            tsquery, values = query
+            for field in fields:
+                # Group and code are ints made here; the words are parameters.
+                selects.append(
+                    f"SELECT service_id, {alternative.group:d}, {alternative.code(field):d} "  # noqa: S608
+                    f"FROM catalog_search_document WHERE {COLUMNS[field]} @@ {tsquery}"
+                )
+                params.extend(values)
         return selects, params
 
     def known(self, words: Sequence[tuple[str, bool]]) -> set[int]:
@@ -166,21 +191,13 @@ class PostgresBackend(SearchBackend):
         selects = [_SIMILAR.format(index=i, limit=CANDIDATES) for i in range(len(words))]
         sql = " UNION ALL ".join(selects)
         params = [value for word in words for value in (word, word)]
-        # The trigram index must be used: similarity() costs ~2 µs a word, which the planner
-        # does not know, so pg_trgm's estimates often make it read the whole vocabulary
-        # instead (0.15 s at 66 k words, 27 ms at 14 k; with the index 5–15 ms). Sequential
-        # scans are switched off for this statement only: three statements sent as one
-        # (one round trip; PostgreSQL plans each after the one before has run), the setting
-        # local to the transaction and restored by the third, also inside an enclosing
-        # transaction. Several statements in one execute() need client-side binding, the
-        # default of Django's psycopg 3 backend (not OPTIONS "server_side_binding").
-        with connection.cursor() as cursor:
-            cursor.execute(f"{_SEQSCAN_OFF}; {sql}; {_SEQSCAN_BACK}", params)
-            cursor.nextset()
-            rows = cursor.fetchall()
+        rows = _with_planner_options(sql, params)
         for index, word, spelling, frequency in rows:
             result.setdefault(index, []).append(VocabularyWord(word, spelling, frequency))
         return result
+
+    def fetch_ranking(self, sql: str, params: Params) -> list[tuple[Any, ...]]:
+        return _with_planner_options(sql, params)
 
     def delete_documents(self, service_ids: Sequence[int] | None) -> None:
         with connection.cursor() as cursor:
