@@ -255,17 +255,16 @@ SITE_NAME = env.get_str("SITE_NAME", "amtshilfe")
 # web processes must share the count).
 API_RATE_LIMIT = env.get_str("API_RATE_LIMIT", "120/min")
 CACHE_URL = env.get_str("CACHE_URL")
-CACHES = {
-    "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
-        if CACHE_URL
-        else {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-            # Room for the search results of a day's common queries (see below).
-            "OPTIONS": {"MAX_ENTRIES": env.get_int("CACHE_MAX_ENTRIES", 10_000)},
-        }
-    )
-}
+_CACHE: dict[str, object] = (
+    {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+    if CACHE_URL
+    else {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        # Room for the search results of a day's common queries (see below).
+        "OPTIONS": {"MAX_ENTRIES": env.get_int("CACHE_MAX_ENTRIES", 10_000)},
+    }
+)
+CACHES = {"default": _CACHE}
 # How long a search answer may be reused (seconds; 0: never). Changes to the catalogue let
 # cached answers go at once where processes share the cache (CACHE_URL); with the per-process
 # default, another process may answer from its copy for up to this long.
