@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import io
 import json
+from collections import Counter
 from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import transaction
 from django.utils import translation
 from django_scopes import scopes_disabled
 from lxml import etree
@@ -16,7 +18,7 @@ from amtshilfe.catalog import content
 from amtshilfe.catalog.errors import XzufiInvalid
 from amtshilfe.catalog.models import ExternalId, Offering, OzgBundle, Responsibility, Service
 from amtshilfe.catalog.search import search_services
-from amtshilfe.catalog.xzufi import exporter, reader
+from amtshilfe.catalog.xzufi import exporter, importer, reader
 from amtshilfe.catalog.xzufi.importer import import_xzufi
 from amtshilfe.core.models import AuditEntry
 from amtshilfe.organisations.models import Authority, Organisation
@@ -25,7 +27,7 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 VALID = FIXTURES / "valid.xml"
 TOP = "/xzufi.transfer.operation"
 WOHNSITZ, HUNDESTEUER, GEWERBE = "99115005104000", "99102013002000", "99050012104000"
-BUEDINGEN, WETTERAUKREIS = "064400004004", "064400000000"
+BUEDINGEN, WETTERAUKREIS, BUTZBACH = "064400004004", "064400000000", "064400005005"
 MODELS = [Service, Responsibility, Offering, Authority, ExternalId, OzgBundle, AuditEntry]
 
 
@@ -69,6 +71,39 @@ def message(*entries: str) -> bytes:
 
 def loesche(klasse: str, identifier: str) -> str:
     return f'<loesche klasse="{klasse}"><id schemeAgencyID="S06-TEST">{identifier}</id></loesche>'
+
+
+def leistung(identifier: str, key: str, name: str) -> str:
+    return (
+        "<schreibe><leistung>"
+        f'<id schemeAgencyID="S06-TEST">{identifier}</id>'
+        f"<referenzLeiKa><code>{key}</code></referenzLeiKa>"
+        "<modulText><leikaTextmodul><code>03</code></leikaTextmodul>"
+        f'<inhalt languageCode="de">{name}</inhalt></modulText>'
+        "</leistung></schreibe>"
+    )
+
+
+def organisationseinheit(identifier: str, name: str, ars: str) -> str:
+    return (
+        "<schreibe><organisationseinheit>"
+        f'<id schemeAgencyID="S06-TEST">{identifier}</id>'
+        f'<name><name><inhalt languageCode="de">{name}</inhalt></name></name>'
+        "<anschrift><verwaltungspolitischeKodierung>"
+        f"<regionalschluessel>{ars}</regionalschluessel>"
+        "</verwaltungspolitischeKodierung></anschrift>"
+        "</organisationseinheit></schreibe>"
+    )
+
+
+def onlinedienst(identifier: str, url: str) -> str:
+    return (
+        "<schreibe><onlinedienst>"
+        f'<id schemeAgencyID="S06-TEST">{identifier}</id>'
+        f'<bezeichnung><inhalt languageCode="de">{identifier}</inhalt></bezeichnung>'
+        f"<link><typ><code>01</code></typ><link>{url}</link></link>"
+        "</onlinedienst></schreibe>"
+    )
 
 
 def zustaendigkeit(identifier: str, oe: str, leistung: str, area: str, online: str = "") -> str:
@@ -211,11 +246,51 @@ def test_importing_the_same_message_twice_changes_nothing(imported):
     assert dump() == before
 
 
+def audited(action: str) -> dict[str, list[list]]:
+    """The objects the import's entries with this action list, by the ARS of the organisation."""
+    entries = AuditEntry.objects.with_scopes_disabled().filter(action=action)
+    found: dict[str, list[list]] = {}
+    for entry in entries.select_related("organisation__region"):
+        ars = entry.organisation.region.ars if entry.organisation else ""
+        found.setdefault(ars, []).extend(entry.changes.values())
+    return {ars: sorted(changes, key=str) for ars, changes in found.items()}
+
+
 def test_every_change_is_audited_without_an_actor(imported):
     entries = AuditEntry.objects.with_scopes_disabled().filter(action__startswith="catalog.import")
-    assert entries.filter(action="catalog.import.service.created").count() == 3
-    assert entries.filter(action="catalog.import.responsibility.deleted").count() == 1
+    assert audited("catalog.import.service.created") == {
+        "": [[None, "S06-TEST/L-1001"], [None, "S06-TEST/L-1002"], [None, "S06-TEST/L-1003"]]
+    }
+    assert audited("catalog.import.responsibility.deleted") == {
+        BUEDINGEN: [["S06-TEST/Z-ALT", None]]
+    }
     assert not entries.exclude(actor=None).exists()
+
+
+def test_the_audit_trail_has_an_entry_per_action_and_organisation_not_per_object(imported):
+    entries = AuditEntry.objects.with_scopes_disabled().filter(action__startswith="catalog.import")
+    created = entries.get(action="catalog.import.service.created")  # one for all three
+    assert (created.object_type, created.object_id) == ("catalog.service", "test-0001")
+    assert set(created.changes) == {
+        str(pk)
+        for pk in Service.objects.filter(scheme_agency="S06-TEST").values_list("pk", flat=True)
+    }
+    assert audited("catalog.import.responsibility.created") == {
+        BUEDINGEN: [[None, "S06-TEST/Z-2001"], [None, "S06-TEST/Z-2002"]],
+        WETTERAUKREIS: [[None, "S06-TEST/Z-2003"]],
+    }
+
+
+def test_a_change_is_audited_with_the_values_before_and_after(imported):
+    z2001 = Responsibility.objects.get(external_id="Z-2001")
+
+    import_xzufi(message(zustaendigkeit("Z-2001", "OE-BUEDINGEN-BB", "L-1001", "06440")))
+
+    entry = AuditEntry.objects.with_scopes_disabled().get(
+        action="catalog.import.responsibility.changed"
+    )
+    assert entry.organisation == organisation(BUEDINGEN)
+    assert entry.changes == {str(z2001.pk): [{"area": BUEDINGEN}, {"area": "06440"}]}
 
 
 def test_a_curated_service_with_the_same_leika_key_is_taken_over_not_duplicated(
@@ -311,6 +386,272 @@ def test_a_new_link_of_an_onlinedienst_reaches_its_offering(imported):
         assert Offering.objects.get().online_url == "https://neu.wetteraukreis.example/gewerbe"
 
 
+def responsibility_of(external_id: str) -> tuple[str, str, str]:
+    """(area, authority, ARS of the organisation) of the responsibility with this XZuFi id."""
+    r = Responsibility.objects.select_related("authority", "organisation__region").get(
+        external_id=external_id
+    )
+    return r.area, r.authority.name, r.organisation.region.ars
+
+
+def test_a_zustaendigkeit_given_to_another_organisationseinheit_moves_to_its_organisation(
+    imported,
+):
+    summary = import_xzufi(
+        message(zustaendigkeit("Z-2001", "OE-WETTERAU-GEWERBE", "L-1001", BUEDINGEN))
+    )
+
+    assert summary.counts["Zustaendigkeit"].updated == 1
+    assert responsibility_of("Z-2001") == (BUEDINGEN, "Fachdienst Gewerbe", WETTERAUKREIS)
+
+
+def test_an_organisationseinheit_moved_to_another_region_takes_its_responsibilities_along(
+    imported,
+):
+    summary = import_xzufi(message(organisationseinheit("OE-BUEDINGEN-BB", "Bürgerbüro", BUTZBACH)))
+
+    assert summary.counts["Organisationseinheit"].updated == 1
+    with scopes_disabled():
+        assert Authority.objects.get(name="Bürgerbüro").organisation == organisation(BUTZBACH)
+    assert responsibility_of("Z-2001") == (BUEDINGEN, "Bürgerbüro", BUTZBACH)
+    assert responsibility_of("Z-2002") == (BUEDINGEN, "Bürgerbüro", BUTZBACH)
+
+
+def test_a_zustaendigkeit_without_its_onlinedienst_removes_the_offering_the_import_made(imported):
+    summary = import_xzufi(
+        message(zustaendigkeit("Z-2003", "OE-WETTERAU-GEWERBE", "L-1003", "06440"))
+    )
+
+    assert summary.counts["Zustaendigkeit"].updated == 1
+    with scopes_disabled():
+        assert not Offering.objects.exists()
+    assert not ExternalId.objects.filter(klasse="Angebot").exists()
+    assert Responsibility.objects.filter(external_id="Z-2003").exists()
+
+
+def test_an_offering_entered_by_hand_is_taken_over_and_outlives_its_onlinedienst(
+    old_responsibility,
+):
+    gewerbe = Service.objects.create(slug="gewerbe", name_de="Gewerbe", leika_key=GEWERBE)
+    with scopes_disabled():
+        Offering.objects.create(
+            organisation=organisation(WETTERAUKREIS),
+            service=gewerbe,
+            channel="in_person",
+            status="planned",
+        )
+
+    import_xzufi(VALID)
+
+    with scopes_disabled():
+        offering = Offering.objects.get()
+    assert (offering.service_id, offering.channel, offering.status) == (gewerbe.pk, "both", "live")
+    assert offering.online_url == "https://gewerbe.wetteraukreis.example/anmelden"
+    assert ExternalId.objects.get(klasse="Angebot").data["created"] is False
+
+    import_xzufi(message(loesche("Onlinedienst", "OD-GEWERBE")))
+
+    with scopes_disabled():
+        assert Offering.objects.get().channel == "both"  # not the import's to take back
+    assert not ExternalId.objects.filter(klasse="Angebot").exists()
+
+
+def test_zustaendigkeiten_of_one_organisation_and_service_share_an_offering_the_first_decides(
+    imported,
+):
+    summary = import_xzufi(
+        message(
+            onlinedienst("OD-ZWEI", "https://zwei.example/gewerbe"),
+            zustaendigkeit("Z-2005", "OE-WETTERAU-GEWERBE", "L-1003", BUEDINGEN, "OD-ZWEI"),
+            zustaendigkeit("Z-2003", "OE-WETTERAU-GEWERBE", "L-1003", "06440", "OD-GEWERBE"),
+        )
+    )
+
+    zustaendigkeiten = summary.counts["Zustaendigkeit"]
+    assert (zustaendigkeiten.created, zustaendigkeiten.unchanged) == (1, 1)
+    with scopes_disabled():
+        offering = Offering.objects.get()
+    assert offering.online_url == "https://zwei.example/gewerbe"
+    angebote = ExternalId.objects.filter(klasse="Angebot")
+    assert {a.external_id: a.object_id for a in angebote} == {
+        "Z-2003": offering.pk,
+        "Z-2005": offering.pk,
+    }
+
+    import_xzufi(message(loesche("Zustaendigkeit", "Z-2003")))
+
+    with scopes_disabled():
+        assert Offering.objects.get().pk == offering.pk  # Z-2005 still uses it
+
+
+def test_one_message_may_create_an_object_and_refer_to_it_across_batches(hesse, monkeypatch):
+    monkeypatch.setattr(importer, "BATCH_SIZE", 1)
+
+    summary = import_xzufi(
+        message(
+            leistung("L-1", "99000000000001", "Erste Leistung"),
+            leistung("L-2", "99000000000002", "Zweite Leistung"),
+            organisationseinheit("OE-1", "Bürgerbüro", BUEDINGEN),
+            organisationseinheit("OE-2", "Ordnungsamt", BUTZBACH),
+            onlinedienst("OD-1", "https://eins.example/antrag"),
+            zustaendigkeit("Z-1", "OE-1", "L-1", BUEDINGEN, "OD-1"),
+            zustaendigkeit("Z-2", "OE-1", "L-2", BUEDINGEN),
+            zustaendigkeit("Z-3", "OE-2", "L-1", BUTZBACH, "OD-1"),
+        )
+    )
+
+    assert {k: c.created for k, c in summary.counts.items()} == {
+        "Leistung": 2,
+        "Organisationseinheit": 2,
+        "Onlinedienst": 1,
+        "Zustaendigkeit": 3,
+    }
+    assert responsibility_of("Z-3") == (BUTZBACH, "Ordnungsamt", BUTZBACH)
+    with scopes_disabled():
+        online = set(Offering.objects.values_list("organisation__region__ars", "online_url"))
+    assert online == {
+        (BUEDINGEN, "https://eins.example/antrag"),
+        (BUTZBACH, "https://eins.example/antrag"),
+    }
+
+
+def test_statistics_refreshed_within_the_import_change_nothing_of_its_result(
+    old_responsibility, monkeypatch
+):
+    """On PostgreSQL a big import analyzes the tables it fills (here: every batch)."""
+    monkeypatch.setattr(importer, "ANALYZE_FROM", 1)
+    monkeypatch.setattr(importer, "BATCH_SIZE", 2)
+
+    summary = import_xzufi(VALID)
+
+    assert summary.counts["Zustaendigkeit"].created == 3
+    assert len(content_of_catalogue()["responsibilities"]) == 3
+
+
+#: A sequence of deliveries touching every rule the writer applies in file order.
+DELIVERIES = [
+    # new objects referred to in the same message; a new Zuständigkeit takes the area of one
+    # that moves; an Onlinedienst's link changes; Z-2003 loses its Onlinedienst; a deletion
+    message(
+        leistung("L-1004", "99000000001004", "Baum fällen"),
+        organisationseinheit("OE-BUTZBACH", "Ordnungsamt", BUTZBACH),
+        onlinedienst("OD-GEWERBE", "https://neu.wetteraukreis.example/gewerbe"),
+        onlinedienst("OD-BAUM", "https://butzbach.example/baum"),
+        onlinedienst("OD-MELDE", "https://butzbach.example/melden"),
+        zustaendigkeit("Z-2006", "OE-BUEDINGEN-BB", "L-1001", BUEDINGEN),
+        zustaendigkeit("Z-2001", "OE-WETTERAU-GEWERBE", "L-1001", "06440"),
+        zustaendigkeit("Z-2005", "OE-WETTERAU-GEWERBE", "L-1003", BUEDINGEN, "OD-GEWERBE"),
+        zustaendigkeit("Z-2003", "OE-WETTERAU-GEWERBE", "L-1003", "06440"),  # Z-2005 keeps it
+        zustaendigkeit("Z-2004", "OE-BUTZBACH", "L-1004", BUTZBACH, "OD-BAUM"),
+        zustaendigkeit("Z-2007", "OE-BUTZBACH", "L-1003", BUTZBACH, "OD-GEWERBE"),
+        zustaendigkeit("Z-2008", "OE-BUTZBACH", "L-1001", BUTZBACH, "OD-MELDE"),
+        zustaendigkeit("Z-2009", "OE-BUTZBACH", "L-1004", "064400005", "OD-MELDE"),
+        loesche("Zustaendigkeit", "Z-2002"),
+    ),
+    # the same again: nothing changes
+    None,
+    # deletions of every kind, and one of something that is not there
+    message(
+        loesche("Onlinedienst", "OD-MELDE"),
+        loesche("Leistung", "L-1002"),
+        loesche("Organisationseinheit", "OE-BUEDINGEN-BB"),
+        loesche("Zustaendigkeit", "Z-2004"),
+        loesche("Zustaendigkeit", "Z-2004"),
+        loesche("Zustaendigkeit", "Z-NIE"),
+    ),
+]
+
+
+def catalogue_state() -> dict[str, object]:
+    """The catalogue by natural keys (primary keys differ from one run to the next)."""
+    with scopes_disabled():
+        offerings = {
+            o.pk: (o.organisation.slug, o.service.leika_key)
+            for o in Offering.objects.select_related("organisation", "service")
+        }
+        authorities = dict(Authority.objects.values_list("pk", "name"))
+        entries = AuditEntry.objects.filter(action__startswith="catalog.import")
+        audited: Counter[tuple[str, str]] = Counter()
+        for entry in entries.select_related("organisation"):
+            slug = entry.organisation.slug if entry.organisation else ""
+            audited[(entry.action, slug)] += len(entry.changes)
+        return {
+            **content_of_catalogue(),
+            "all responsibilities": set(
+                Responsibility.objects.values_list(
+                    "external_id", "service__leika_key", "area", "authority__name"
+                )
+            ),
+            "offerings": set(
+                Offering.objects.values_list(
+                    "organisation__slug",
+                    "service__leika_key",
+                    "channel",
+                    "status",
+                    "online_url",
+                    "receiving_authority__name",
+                )
+            ),
+            "angebote": {
+                (a.external_id, offerings.get(a.object_id), json.dumps(a.data, sort_keys=True))
+                for a in ExternalId.objects.filter(klasse="Angebot")
+            },
+            "units": {
+                (u.external_id, authorities.get(u.object_id))
+                for u in ExternalId.objects.filter(klasse="Organisationseinheit")
+            },
+            "dienste": {
+                (d.external_id, json.dumps(d.data, sort_keys=True))
+                for d in ExternalId.objects.filter(klasse="Onlinedienst")
+            },
+            "audited objects": audited,
+        }
+
+
+def deliver_all() -> tuple[list[dict[str, tuple[int, int, int, int]]], dict[str, object]]:
+    """Import VALID and the DELIVERIES; the counts of each import and the state at the end."""
+    counts = []
+    messages = [VALID.read_bytes(), *DELIVERIES]
+    for number, data in enumerate(messages):
+        summary = import_xzufi(data if data is not None else messages[number - 1])
+        counts.append(
+            {
+                klasse: (c.created, c.updated, c.deleted, c.unchanged)
+                for klasse, c in summary.counts.items()
+            }
+        )
+    return counts, catalogue_state()
+
+
+@pytest.mark.parametrize("size", [1, 2, 3])
+def test_the_result_does_not_depend_on_the_batch_size(size, old_responsibility, monkeypatch):
+    with transaction.atomic():  # in one go first, then rolled back
+        expected = deliver_all()
+        transaction.set_rollback(True)
+    monkeypatch.setattr(importer, "BATCH_SIZE", size)
+    monkeypatch.setattr(importer, "AUDIT_CHUNK", size)
+
+    counts, state = deliver_all()
+
+    assert (counts, state) == expected
+    assert counts[2] == {  # the first delivery again
+        "Leistung": (0, 0, 0, 1),
+        "Organisationseinheit": (0, 0, 0, 1),
+        "Onlinedienst": (0, 0, 0, 3),
+        "Zustaendigkeit": (0, 0, 0, 9),
+    }
+    assert counts[3]["Zustaendigkeit"] == (0, 0, 1, 2)
+    responsibilities = state["all responsibilities"]
+    assert ("Z-2001", WOHNSITZ, "06440", "Fachdienst Gewerbe") in responsibilities
+    assert ("Z-2006", WOHNSITZ, BUEDINGEN, "Bürgerbüro") not in responsibilities  # OE deleted
+    # Butzbach's offerings for Z-2008 and Z-2004/Z-2009 went with OD-MELDE and Z-2004; the
+    # Wetteraukreis keeps the one Z-2003 made, as Z-2005 uses it now
+    assert len(state["offerings"]) == 2
+    assert {(o[1], o[4]) for o in state["offerings"]} == {
+        (GEWERBE, "https://neu.wetteraukreis.example/gewerbe"),
+    }
+
+
 # ----------------------------------------------------------------- rejected messages
 
 
@@ -376,6 +717,84 @@ def test_a_faulty_message_is_rejected_with_line_and_path_and_changes_nothing(nam
     for expected in REJECTED[name]():
         assert expected in report, report
     assert dump() == before
+
+
+@pytest.mark.parametrize("name", sorted(REJECTED))
+def test_a_faulty_message_is_rejected_alike_when_it_is_read_in_small_pieces(
+    name, hesse, monkeypatch
+):
+    monkeypatch.setattr(reader, "_CHUNK", 7)  # prolog, encoding check: many pieces
+
+    with pytest.raises(XzufiInvalid) as caught:
+        import_xzufi(FIXTURES / name)
+
+    for expected in REJECTED[name]():
+        assert expected in str(caught.value), str(caught.value)
+
+
+def located(message: reader.Message) -> list[tuple[object, reader.Where]]:
+    """Every object of a message with where it stands (``where`` is not compared by ==)."""
+    objects = [
+        *message.leistungen,
+        *message.organisationseinheiten,
+        *message.onlinedienste,
+        *message.zustaendigkeiten,
+        *message.loeschungen,
+    ]
+    return [(obj, obj.where) for obj in objects]
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        VALID.read_bytes(),
+        message(
+            zustaendigkeit("Z-1", "OE-1", "L-1", BUEDINGEN, "OD-1"),
+            loesche("Leistung", "L-2"),
+        ),
+    ],
+    ids=["valid.xml", "one of each"],
+)
+def test_a_message_read_as_a_stream_gives_what_the_whole_tree_gives(data):
+    streamed = reader.read(data)
+
+    whole = reader._message(reader.parse(data).getroot())
+
+    assert streamed == whole
+    assert located(streamed) == located(whole)
+
+
+def test_where_an_object_stands_has_no_position_without_siblings_of_the_same_name():
+    data = message(zustaendigkeit("Z-1", "OE-1", "L-1", BUEDINGEN), loesche("Leistung", "L-2"))
+
+    read = reader.read(data)
+
+    item = f"{TOP}/schreibe/zustaendigkeitTransferObjekt/zustaendigkeit"
+    where = read.zustaendigkeiten[0].where
+    assert (where.path, where.of("gebietID").path, where.of("gebietID").line) == (
+        item,
+        f"{item}/gebietID",
+        4,
+    )
+    assert where.of("uebergeordnetesObjektID").path == (
+        f"{TOP}/schreibe/zustaendigkeitTransferObjekt/uebergeordnetesObjektID"
+    )
+    assert read.loeschungen[0].where.of("id").path == f"{TOP}/loesche/id"
+
+
+def test_an_id_written_twice_in_one_message_is_rejected_by_the_schema(hesse):
+    data = message(
+        onlinedienst("OD-1", "https://eins.example/antrag"),
+        onlinedienst("OD-1", "https://zwei.example/antrag"),
+    )
+
+    with pytest.raises(XzufiInvalid) as caught:
+        import_xzufi(data)
+
+    assert (
+        f"Line 5, {TOP}/schreibe[2]/onlinedienst/id: Element 'id': Duplicate key-sequence "
+        "['S06-TEST', 'OD-1'] in unique identity-constraint 'onlinedienstEinmal'."
+    ) in str(caught.value)
 
 
 def test_a_message_declared_in_another_encoding_is_rejected(hesse):
