@@ -31,6 +31,12 @@ PUBLIC_API_ROOT = "api-root"  # the API's prefix itself is no endpoint: 404 for 
 LOGIN_PAGE = "login-page"  # anyone; a logged-in user is sent on to the dashboard
 LANGUAGE_SWITCH = "language-switch"  # changes only on POST; GET just sends the user back
 OPERATOR_ADMIN = "operator-admin"
+OIDC_AUTHORIZE = "oidc-authorize"  # login first; logged in, a request without parameters: 400
+BEARER_TOKEN = "bearer-token"  # OIDC userinfo: only with an access token, 401 for a session
+OIDC_LOGOUT = "oidc-logout"  # RP-initiated logout: a logged-in person is asked, others go home
+OTHER_MAILBOX = "other-mailbox"  # in another account's Postfach: 404 for all, operators too
+ANON_ONLY = "anon-only"  # registration: anyone not logged in; logged-in users go to their account
+STEP = "step"  # a step of a flow: without it, everyone is sent on (anonymous users to login)
 
 ROUTES: dict[str, str] = {
     "core:healthz": PUBLIC,
@@ -40,6 +46,32 @@ ROUTES: dict[str, str] = {
     "regions:detail": PUBLIC,
     "accounts:login": LOGIN_PAGE,
     "accounts:logout": POST_ONLY,
+    "accounts:account": LOGGED_IN,
+    "accounts:second_factor": STEP,
+    "accounts:register": ANON_ONLY,
+    "accounts:register_done": PUBLIC,
+    "accounts:confirm_email": PUBLIC,
+    "accounts:password_reset": PUBLIC,
+    "accounts:password_reset_done": PUBLIC,
+    "accounts:password_reset_confirm": PUBLIC,
+    "accounts:password_reset_complete": PUBLIC,
+    "accounts:security": LOGGED_IN,
+    "accounts:step_up": LOGGED_IN,
+    "accounts:totp_setup": LOGGED_IN,
+    "accounts:recovery_codes": STEP,
+    "accounts:remove_second_factor": POST_ONLY,
+    "accounts:end_session": POST_ONLY,
+    "accounts:profile": LOGGED_IN,
+    "accounts:data": LOGGED_IN,
+    "accounts:export_json": LOGGED_IN,
+    "accounts:export_pdf": LOGGED_IN,
+    "accounts:passkey_register_options": POST_ONLY,
+    "accounts:passkey_register": POST_ONLY,
+    "accounts:passkey_remove": POST_ONLY,
+    "accounts:passkey_login_options": POST_ONLY,
+    "accounts:passkey_login": POST_ONLY,
+    "accounts:provider_start": PUBLIC_LOOKUP,
+    "accounts:provider_callback": PUBLIC_LOOKUP,
     "set_language": LANGUAGE_SWITCH,
     "organisations:dashboard": LOGGED_IN,
     "organisations:staff": ORG_VIEW,
@@ -58,6 +90,20 @@ ROUTES: dict[str, str] = {
     "api:service": PUBLIC,
     "api:organisation": PUBLIC,
     "api:responsibility": PUBLIC_LOOKUP,
+    "oauth2_provider:authorize": OIDC_AUTHORIZE,
+    "oauth2_provider:token": POST_ONLY,
+    "oauth2_provider:revoke-token": POST_ONLY,
+    "oauth2_provider:user-info": BEARER_TOKEN,
+    "oauth2_provider:rp-initiated-logout": OIDC_LOGOUT,
+    "oauth2_provider:oidc-connect-discovery-info": PUBLIC,
+    "oauth2_provider:jwks-info": PUBLIC,
+    "oauth2_provider:oauth-server-metadata": PUBLIC,
+    "openid:consents": LOGGED_IN,
+    "openid:consent_withdraw": POST_ONLY,
+    "postbox:inbox": LOGGED_IN,
+    "postbox:message": OTHER_MAILBOX,
+    "postbox:reply": POST_ONLY,
+    "postbox:attachment": OTHER_MAILBOX,
 }
 
 
@@ -116,6 +162,18 @@ def url_for(name: str, organisation) -> str:
         return reverse(name, kwargs={"slug": organisation.slug, "agreement_id": agreement.pk})
     if name == "api:organisation":
         return reverse(name, kwargs={"slug": organisation.slug})
+    if name == "openid:consent_withdraw":
+        return reverse(name, kwargs={"consent_id": 1})
+    if name in {"accounts:confirm_email", "accounts:password_reset_confirm"}:
+        return reverse(name, kwargs={"uidb64": "MQ", "token": "invalid-token"})
+    if name == "accounts:end_session":
+        return reverse(name, kwargs={"session_id": 1})
+    if name == "accounts:passkey_remove":
+        return reverse(name, kwargs={"passkey_id": 1})
+    if name in {"accounts:provider_start", "accounts:provider_callback"}:
+        return reverse(name, kwargs={"slug": "unknown-provider"})
+    if name in {"postbox:message", "postbox:reply", "postbox:attachment"}:
+        return _url_in_someone_elses_postbox(name, organisation)
     if name in {"catalog:service", "api:service"}:
         return reverse(name, kwargs={"slug": "hundesteuer"})
     if name in PUBLIC_QUERIES:
@@ -133,6 +191,33 @@ def _agreement_given_by(organisation):
     return given or delegation(organisation, Organisation.objects.get(slug="buedingen"))
 
 
+def _url_in_someone_elses_postbox(name: str, organisation) -> str:
+    """A message of ``organisation`` (with an attachment) in a citizen's Postfach."""
+    from amtshilfe.postbox import services
+    from amtshilfe.postbox.models import Attachment
+    from tests.factories import UserFactory
+
+    message = services.send_message(
+        sender=organisation,
+        to_user=UserFactory(kind="citizen"),
+        subject="Bescheid",
+        text="…",
+        kind="notice",
+        replies_allowed=True,
+    )
+    if name == "postbox:attachment":
+        attachment = Attachment.objects.create(  # no file: access is refused before it is read
+            message=message,
+            file="postbox/attachments/none",
+            filename="a.pdf",
+            content_type="application/pdf",
+            size=1,
+            sha256="0" * 64,
+        )
+        return reverse(name, kwargs={"attachment_id": attachment.pk})
+    return reverse(name, kwargs={"message_id": message.pk})
+
+
 def expected_status(kind: str, role: str | None, relation: str) -> int | set[int]:
     if kind == PUBLIC:
         return {200, 503}  # readyz may be 503 without a worker; it still answers anyone
@@ -144,10 +229,20 @@ def expected_status(kind: str, role: str | None, relation: str) -> int | set[int
         return 405
     if kind == LANGUAGE_SWITCH:
         return {204, 302}
-    if kind == LOGIN_PAGE:
+    if kind in {LOGIN_PAGE, ANON_ONLY}:
         return 200 if role is None else 302
+    if kind == STEP:
+        return 302
+    if kind == BEARER_TOKEN:
+        return 401
+    if kind == OIDC_LOGOUT:
+        return 302 if role is None else 200
     if role is None:
         return 302  # to the login page
+    if kind == OIDC_AUTHORIZE:
+        return 400
+    if kind == OTHER_MAILBOX:
+        return 404
     if kind == LOGGED_IN:
         return 200
     if role == Role.PLATFORM_OPERATOR:
@@ -173,7 +268,12 @@ def test_access(client, world, name, role, relation):
     assert response.status_code in allowed, (name, role, relation, response.status_code)
     if response.status_code == 302 and ROUTES[name] == LOGIN_PAGE:
         assert response["Location"] == reverse("organisations:dashboard")
-    elif response.status_code == 302 and ROUTES[name] != LANGUAGE_SWITCH:
+    elif response.status_code == 302 and ROUTES[name] == OIDC_LOGOUT:
+        assert response["Location"] == "http://testserver/"  # nobody to log out: home
+    elif response.status_code == 302 and (
+        ROUTES[name] not in {LANGUAGE_SWITCH, ANON_ONLY, STEP}
+        or (role is None and ROUTES[name] != LANGUAGE_SWITCH)
+    ):
         assert response["Location"].startswith(reverse("accounts:login"))
 
 

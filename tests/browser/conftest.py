@@ -142,7 +142,9 @@ def log_in(
     page.goto("/konto/anmelden/")
     page.get_by_label(text("E-mail address", language)).fill(email)
     page.get_by_label(text("Password", language), exact=True).fill(password or DEMO_PASSWORD)
-    page.get_by_role("main").get_by_role("button", name=text("Log in", language)).click()
+    page.get_by_role("main").get_by_role(
+        "button", name=text("Log in", language), exact=True
+    ).click()
 
 
 @pytest.fixture

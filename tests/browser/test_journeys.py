@@ -69,7 +69,7 @@ def test_staff_member_logs_in_sees_organisation_and_role_and_logs_out(page):
     page.get_by_role("banner").get_by_role("button", name=text("Log out")).click()
     expect(page).to_have_url(re.compile(r"/$"))
     expect(page.get_by_role("heading", level=1)).to_have_text(text("Municipalities of Hesse"))
-    expect(page.get_by_role("link", name=text("Staff login"))).to_be_visible()
+    expect(page.get_by_role("link", name=text("Log in"))).to_be_visible()
 
 
 def test_empty_login_form_ties_each_error_to_its_field(page):

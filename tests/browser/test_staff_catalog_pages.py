@@ -211,7 +211,7 @@ def test_delegation_pages_of_both_partners_have_no_accessibility_violations(page
     walk.check("end agreement, last day before the start")
 
     page.get_by_role("banner").get_by_role("button", name=walk.t("Log out")).click()
-    expect(page.get_by_role("link", name=walk.t("Staff login"))).to_be_visible()
+    expect(page.get_by_role("link", name=walk.t("Log in"))).to_be_visible()
     log_in(page, email=FULDA_ADMIN)
     page.wait_for_url("**/verwaltung/")
     walk.goto("/verwaltung/fulda/delegationen/")

@@ -42,7 +42,24 @@ SETTINGS_VARIABLES = {
     "SECURE_HSTS_PRELOAD",
     "BEHIND_TLS_PROXY",
     "LOG_LEVEL",
+    "OIDC_SIGNING_KEY",
+    "OIDC_SIGNING_KEYS_OLD",
 }
+
+
+def _signing_key() -> str:
+    """A fresh RSA key in PEM, as an operator sets OIDC_SIGNING_KEY."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    return key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    ).decode()
+
+
 UNSET = None  # in a case: remove the variable from the correct configuration
 
 CORRECT = {
@@ -51,6 +68,7 @@ CORRECT = {
     "ALLOWED_HOSTS": "amtshilfe.example.org",
     # The check needs no connection; the name only has to say PostgreSQL.
     "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/test",
+    "OIDC_SIGNING_KEY": _signing_key(),
 }
 
 # case → (changes to the correct configuration, what the output must name)
@@ -64,6 +82,7 @@ INSECURE: dict[str, tuple[dict[str, str | None], list[str]]] = {
         ["amtshilfe.E003"],
     ),
     "secret key one character repeated": ({"SECRET_KEY": "x" * 60}, ["amtshilfe.E003"]),
+    "signing key missing": ({"OIDC_SIGNING_KEY": UNSET}, ["amtshilfe.openid.E001"]),
     "allowed hosts missing": ({"ALLOWED_HOSTS": UNSET}, ["amtshilfe.E004", "ALLOWED_HOSTS"]),
     "allowed hosts any": ({"ALLOWED_HOSTS": "*"}, ["amtshilfe.E004", "ALLOWED_HOSTS"]),
     "allowed hosts include any": (

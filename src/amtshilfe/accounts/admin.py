@@ -6,7 +6,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import BaseUserCreationForm, UserChangeForm
 from django.utils.translation import gettext_lazy as _
 
-from amtshilfe.accounts.models import User
+from amtshilfe.accounts.models import IdentityProvider, User
 from amtshilfe.core.admin_site import AuditedModelAdmin, operator_admin
 
 
@@ -41,3 +41,43 @@ class UserAdmin(AuditedModelAdmin, BaseUserAdmin):
     add_fieldsets = ((None, {"fields": ("email", "full_name", "kind", "password1", "password2")}),)
     audit_fields = ("email", "full_name", "kind", "is_active", "is_staff")
     audit_organisation_field = None
+
+
+class IdentityProviderForm(forms.ModelForm):
+    class Meta:
+        model = IdentityProvider
+        fields = (
+            "slug",
+            "name",
+            "issuer",
+            "client_id",
+            "client_secret",
+            "scopes",
+            "claim_mapping",
+            "acr_mapping",
+            "default_level",
+            "attributes_verified",
+            "enabled",
+        )
+        widgets = {"client_secret": forms.PasswordInput(render_value=True)}
+
+
+@admin.register(IdentityProvider, site=operator_admin)
+class IdentityProviderAdmin(AuditedModelAdmin):
+    """External login providers; the audit trail records every change but never the secret."""
+
+    form = IdentityProviderForm
+    list_display = ["name", "slug", "issuer", "default_level", "enabled"]
+    audit_organisation_field = None
+    audit_fields = (
+        "slug",
+        "name",
+        "issuer",
+        "client_id",
+        "scopes",
+        "claim_mapping",
+        "acr_mapping",
+        "default_level",
+        "attributes_verified",
+        "enabled",
+    )

@@ -6,3 +6,6 @@ class AccountsConfig(AppConfig):
     name = "amtshilfe.accounts"
     label = "accounts"
     verbose_name = _("Accounts")
+
+    def ready(self) -> None:
+        from amtshilfe.accounts import devices  # noqa: F401 (connects the logout signal)

@@ -17,6 +17,8 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
 
+from amtshilfe.core.trust import TrustLevel
+
 leika_validator = RegexValidator(r"^\d{14}$", _("A LeiKa key has exactly 14 digits."))
 ars_prefix_validator = RegexValidator(
     r"^(\d{2}|\d{3}|\d{5}|\d{9}|\d{12})$",
@@ -25,14 +27,6 @@ ars_prefix_validator = RegexValidator(
         "Gemeindeverband (9) or Gemeinde (12) digits."
     ),
 )
-
-
-class TrustLevel(models.TextChoices):
-    """Vertrauensniveau after eIDAS / BSI TR-03107."""
-
-    NIEDRIG = "niedrig", _("low (niedrig)")
-    SUBSTANZIELL = "substanziell", _("substantial (substanziell)")
-    HOCH = "hoch", _("high (hoch)")
 
 
 class OzgTopic(models.Model):

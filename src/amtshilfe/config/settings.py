@@ -43,11 +43,18 @@ INSTALLED_APPS = [
     "ninja",
     "django_tasks",
     "django_tasks_db",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "oauth2_provider",
+    "axes",
     "amtshilfe.core",
     "amtshilfe.accounts",
     "amtshilfe.regions",
     "amtshilfe.organisations",
     "amtshilfe.catalog",
+    "amtshilfe.postbox",
+    "amtshilfe.openid",
 ]
 
 MIDDLEWARE = [
@@ -58,11 +65,13 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "amtshilfe.core.middleware.SecurityHeadersMiddleware",
     "amtshilfe.core.errorhandling.DomainErrorMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "amtshilfe.config.urls"
@@ -116,7 +125,32 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Accounts -------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = [
+    # First: refuses any password check for a locked-out account or address.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# --- Throttling of logins (django-axes) --------------------------------------------------------
+# Failed logins are counted per account name and, separately, per client address; either
+# reaching the limit locks further attempts for the cool-off time, whether the account
+# exists or not (no enumeration). Counts live in the database (AccessAttempt rows, removed
+# by a successful login or after the cool-off: ``amtshilfe axes_reset_cool_off``).
+AXES_FAILURE_LIMIT = env.get_int("LOGIN_FAILURE_LIMIT", 10)
+AXES_COOLOFF_TIME = env.get_int("LOGIN_LOCK_MINUTES", 15) / 60  # hours
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "amtshilfe.accounts.throttling.locked_out"
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_DISABLE_ACCESS_LOG = True  # no log of successful logins with addresses
+AXES_ENABLE_ACCESS_FAILURE_LOG = False
+AXES_VERBOSE = False
+# Reverse proxies in front of the platform: the client is the address they saw (X-Forwarded-For).
+PROXY_COUNT = env.get_int("PROXY_COUNT", 0)
+AXES_CLIENT_IP_CALLABLE = "amtshilfe.accounts.ratelimit.client_address"
+
 LOGIN_URL = "accounts:login"
+# Web addresses typed without a scheme are https (Django 6's default, chosen now).
+FORMS_URLFIELD_ASSUME_HTTPS = True
 LOGIN_REDIRECT_URL = "organisations:dashboard"
 LOGOUT_REDIRECT_URL = "organisations:home"
 PASSWORD_HASHERS = [
@@ -245,10 +279,14 @@ LOGGING = {
         "django.db.backends": {"level": "WARNING"},
         # Django logs the full request on 4xx/5xx, which can carry personal data.
         "django.request": {"level": "ERROR"},
+        # django-axes logs the user name and address of every failed login.
+        "axes": {"level": "ERROR"},
     },
 }
 
 SITE_NAME = env.get_str("SITE_NAME", "amtshilfe")
+# The platform's public address: links in e-mails (confirmation, password reset, Postfach).
+SITE_URL = env.get_str("SITE_URL", "http://127.0.0.1:8000")
 
 # --- API and caching --------------------------------------------------------------------------
 # Requests per client address; counted in the cache (set CACHE_URL=redis://… when several
@@ -269,3 +307,108 @@ CACHES = {"default": _CACHE}
 # cached answers go at once where processes share the cache (CACHE_URL); with the per-process
 # default, another process may answer from its copy for up to this long.
 SEARCH_CACHE_SECONDS = env.get_int("SEARCH_CACHE_SECONDS", 300)
+
+# --- Postfach --------------------------------------------------------------------------------
+
+
+def _days_by_kind(name: str) -> dict[str, int]:
+    """``notice=3650,request=1095`` → {"notice": 3650, "request": 1095}."""
+    table = {}
+    for item in env.get_list(name, []):
+        kind, _, days = item.partition("=")
+        if not days.strip().isdigit():
+            raise env.SettingError(f"{name} must look like notice=3650,request=1095, not {item!r}")
+        table[kind.strip()] = int(days)
+    return table
+
+
+# Days a message is kept, per type; types left out keep the defaults of postbox/retention.py.
+POSTBOX_RETENTION_DAYS = _days_by_kind("POSTBOX_RETENTION_DAYS")
+POSTBOX_REPLY_MAX_BYTES = env.get_int("POSTBOX_REPLY_MAX_MB", 10) * 1024 * 1024
+
+# --- OpenID provider (django-oauth-toolkit) ----------------------------------------------------
+# amtshilfe is the OpenID provider of the linked portals (amtshilfe.openid, mounted at /oidc/).
+# Only the authorization code flow with PKCE (S256); ID tokens RS256 with acr = trust level.
+from amtshilfe.openid import keys as _oidc_keys  # noqa: E402  (needs no Django)
+
+try:
+    # Production: only from the environment (deploy check amtshilfe.openid.E001). Embedded:
+    # generated once into the var folder (mode 0600).
+    OIDC_SIGNING_KEY = (
+        _oidc_keys.private_key_pem(env.get_str("OIDC_SIGNING_KEY"))
+        if env.get_str("OIDC_SIGNING_KEY").strip()
+        else ("" if PRODUCTION else _oidc_keys.embedded_private_key_pem(VAR_DIR))
+    )
+    # Rotation: the public keys of earlier signing keys stay in the JWKS.
+    OIDC_SIGNING_KEYS_OLD = _oidc_keys.public_key_pems(env.get_str("OIDC_SIGNING_KEYS_OLD"))
+except _oidc_keys.UnusableKey as _problem:
+    raise env.SettingError(str(_problem)) from None
+
+# Client secrets are checked with a fast salted HMAC, not argon2id: they are long random
+# strings, and a token request must not cost a password hash (amtshilfe/openid/hashers.py).
+# Listed last, so people's passwords keep argon2id.
+PASSWORD_HASHERS = [*PASSWORD_HASHERS, "amtshilfe.openid.hashers.ClientSecretHasher"]
+
+# DOT's own models, named: migrations of models pointing to them resolve these settings.
+OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"
+OAUTH2_PROVIDER_GRANT_MODEL = "oauth2_provider.Grant"
+OAUTH2_PROVIDER = {
+    "OAUTH2_VALIDATOR_CLASS": "amtshilfe.openid.validators.Validator",
+    "OAUTH2_BACKEND_CLASS": "amtshilfe.openid.backends.TokenRequestsInOneTransaction",
+    "CLIENT_SECRET_HASHER": "client_secret_hmac_sha256",  # ClientSecretHasher.algorithm
+    "SCOPES": {
+        "openid": "Log in with the user account",
+        "profile": "Name and date of birth",
+        "email": "E-mail address",
+        "address": "Postal address",
+    },
+    "DEFAULT_SCOPES": ["openid"],
+    "OIDC_ENABLED": True,
+    "OIDC_RSA_PRIVATE_KEY": OIDC_SIGNING_KEY,
+    "OIDC_RSA_PRIVATE_KEYS_INACTIVE": OIDC_SIGNING_KEYS_OLD,
+    "OIDC_RESPONSE_TYPES_SUPPORTED": ["code"],
+    "OAUTH2_RESPONSE_TYPES_SUPPORTED": ["code"],
+    "OAUTH2_GRANT_TYPES_SUPPORTED": ["authorization_code", "refresh_token"],
+    "OIDC_TOKEN_ENDPOINT_AUTH_METHODS_SUPPORTED": [
+        "client_secret_basic",
+        "client_secret_post",
+        "none",  # public clients (PKCE only)
+    ],
+    "OAUTH2_TOKEN_ENDPOINT_AUTH_METHODS_SUPPORTED": [
+        "client_secret_basic",
+        "client_secret_post",
+        "none",
+    ],
+    "OIDC_RP_INITIATED_LOGOUT_ENABLED": True,
+    # Ask only when the id_token_hint does not belong to the person logged in (OIDC RP-Initiated
+    # Logout 1.0, section 2: MUST ask then; otherwise only SHOULD).
+    "OIDC_RP_INITIATED_LOGOUT_ALWAYS_PROMPT": False,
+    "PKCE_REQUIRED": True,
+    # https only; in the embedded tier also http for loopback portals under development
+    # (the operators' admin accepts http only for 127.0.0.1, [::1] and localhost).
+    "ALLOWED_REDIRECT_URI_SCHEMES": ["https"] if PRODUCTION else ["http", "https"],
+    "ALLOWED_SCHEMES": ["https"],
+    "AUTHORIZATION_CODE_EXPIRE_SECONDS": 60,
+    "ACCESS_TOKEN_EXPIRE_SECONDS": 600,
+    "ID_TOKEN_EXPIRE_SECONDS": 600,
+    "REFRESH_TOKEN_EXPIRE_SECONDS": 8 * 3600,
+    "ROTATE_REFRESH_TOKEN": True,
+    "REFRESH_TOKEN_REUSE_PROTECTION": True,
+    # OAuth 2.0 Security BCP (RFC 9700): no implicit or password grant, no PKCE "plain",
+    # access tokens only in the header, the iss parameter in authorization responses (RFC
+    # 9207), tokens stored as hashes only; and deploy errors for weaker configurations.
+    "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,
+    "COMPLIANT_BCP_RFC9700_ACCESS_TOKEN_TRANSPORT": True,
+    "COMPLIANT_BCP_RFC9700_AUTHZ_RESPONSE_ISS": True,
+    "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,
+    "COMPLIANT_BCP_RFC9700_REFRESH_TOKEN": True,
+    "COMPLIANT_BCP_RFC9700_REDIRECT_URI_SCHEME": PRODUCTION,
+    "COMPLIANT_BCP_RFC9700_REDIRECT_URI_MATCHING": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_REQUIRED": True,
+}
+# oauthlib and DOT log request details (bodies with codes and secrets) at DEBUG.
+LOGGING["loggers"].update(  # type: ignore[attr-defined]
+    {"oauthlib": {"level": "WARNING"}, "oauth2_provider": {"level": "WARNING"}}
+)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from urllib.parse import urlsplit
 
 from django.http import HttpRequest, HttpResponse
 
@@ -42,3 +43,24 @@ class SecurityHeadersMiddleware:
             response.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
         response.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
         return response
+
+
+def allow_form_to_redirect_to(response: HttpResponse, *uris: str) -> HttpResponse:
+    """Let a form on this page end in a redirect to the given (validated) addresses.
+
+    Chrome and Safari apply the CSP ``form-action`` to every redirect after a form is sent,
+    and a consent or logout form exists to end in a redirect to the portal.
+    """
+    origins = sorted({_origin(uri) for uri in uris if _origin(uri)})
+    if origins:
+        response["Content-Security-Policy"] = CONTENT_SECURITY_POLICY.replace(
+            "form-action 'self'", "form-action 'self' " + " ".join(origins)
+        )
+    return response
+
+
+def _origin(uri: str) -> str:
+    parts = urlsplit(uri)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return ""
+    return f"{parts.scheme}://{parts.netloc}"
