@@ -146,8 +146,10 @@ def worker(args: argparse.Namespace) -> int:
         results["queries"] = len(queries)
         search_in_process(queries, scale, results, workdir)
         find_responsibilities(world, scale, results)
+    if args.only is None:
         search_over_http(queries, scale, results, workdir)
-    catalogue_import(world, scale, results, args, workdir)
+    if args.only != "search":
+        catalogue_import(world, scale, results, args, workdir)
     results["loadavg_end"] = os.getloadavg()
     Path(args.out).write_text(json.dumps(results, indent=1, default=str), encoding="utf-8")
     return 0
@@ -1834,9 +1836,9 @@ def main() -> int:
     )
     parser.add_argument(
         "--only",
-        choices=["import"],
+        choices=["import", "search"],
         help="build the world, then run only this part (import: XZuFi slices, LeiKa CSV, "
-        "whole catalogue)",
+        "whole catalogue; search: in-process search and find_responsibility, no HTTP)",
     )
     parser.add_argument(
         "--whole-import",
@@ -1863,6 +1865,21 @@ def main() -> int:
         results[backend] = run_backend(backend, args, workdir)
     total = time.perf_counter() - started
     versions = "; ".join(f"{r['server_version'].split(' on ')[0]}" for r in results.values())
+    if args.only == "search":
+        text = json.dumps(
+            {
+                b: {
+                    "search": r["search"]["search"],
+                    "sql": r["search"]["sql"],
+                    "finder": r["finder"]["lookup"],
+                    "loadavg": [r["loadavg_start"], r["loadavg_end"]],
+                }
+                for b, r in results.items()
+            },
+            indent=1,
+        )
+        print(text)
+        return 0
     whole = import_report(results)
     if args.only == "import":
         text = whole
