@@ -73,7 +73,7 @@ def test_login_page_with_errors_has_no_accessibility_violations(page, email, pas
     page.goto("/konto/anmelden/")
     page.get_by_label(text("E-mail address")).fill(email)
     page.get_by_label(text("Password"), exact=True).fill(password)
-    page.get_by_role("main").get_by_role("button", name=text("Log in")).click()
+    page.get_by_role("main").get_by_role("button", name=text("Log in"), exact=True).click()
     page.get_by_role("alert").wait_for()
     assert_no_axe_violations(page)
 

@@ -74,7 +74,7 @@ def test_staff_member_logs_in_sees_organisation_and_role_and_logs_out(page):
 
 def test_empty_login_form_ties_each_error_to_its_field(page):
     page.goto("/konto/anmelden/")
-    page.get_by_role("main").get_by_role("button", name=text("Log in")).click()
+    page.get_by_role("main").get_by_role("button", name=text("Log in"), exact=True).click()
     required = text("This field is required.")
     expect(page.get_by_role("alert")).to_contain_text(required)
     for label in (text("E-mail address"), text("Password")):

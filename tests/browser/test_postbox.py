@@ -89,7 +89,9 @@ def log_in_to_postfach(page: Any, language: str = "de") -> None:
     expect(page).to_have_url(re.compile(r"/konto/anmelden/\?next=/konto/postfach/$"))
     page.get_by_label(text("E-mail address", language)).fill(CITIZEN)
     page.get_by_label(text("Password", language), exact=True).fill(PASSWORD)
-    page.get_by_role("main").get_by_role("button", name=text("Log in", language)).click()
+    page.get_by_role("main").get_by_role(
+        "button", name=text("Log in", language), exact=True
+    ).click()
     page.wait_for_url("**/konto/postfach/")
 
 
